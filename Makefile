@@ -1,0 +1,37 @@
+# Everything a fresh machine needs, from nothing but Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test test-browser lint docs clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,browser]"
+	touch $(STAMP)
+
+## Render the demo: example reports over synthetic CRM data -> demo/index.html
+demo: $(STAMP)
+	$(BIN)/crmreports demo --out demo
+
+## Run the test suite (everything but the browser checks)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Open the demo pages in headless Chromium (installs Debian's chromium when missing)
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/python -m pytest -q -m browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+## Regenerate the generated docs (spec reference, error codes)
+docs: $(STAMP)
+	$(BIN)/python -m crmreports._docs_gen
+
+clean:
+	rm -rf $(VENV) demo artifacts .pytest_cache

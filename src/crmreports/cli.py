@@ -1,0 +1,126 @@
+"""The `crmreports` command: validate, run, schema, demo.
+
+Exit codes: 0 success, 1 a problem with the spec or the data (message, no traceback),
+2 wrong usage (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from crmreports.errors import CrmReportsError
+from crmreports.report import Report
+
+_OUTPUT_SUFFIXES = (".html", ".csv", ".parquet", ".json")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args, parser))
+    except CrmReportsError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crmreports",
+        description="CRM reports as typed specs, computed exactly on your own data.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check a spec (against data when given)")
+    validate.add_argument("spec", help="report spec, .yaml/.yml/.json")
+    _add_data_option(validate, required=False)
+    validate.set_defaults(handler=_validate)
+
+    run = sub.add_parser("run", help="run a spec on data and write the result")
+    run.add_argument("spec", help="report spec, .yaml/.yml/.json")
+    _add_data_option(run, required=True)
+    run.add_argument("--out", required=True, help="output file: .html, .csv, .parquet or .json")
+    run.set_defaults(handler=_run)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of report specs")
+    schema.set_defaults(handler=_schema)
+
+    demo = sub.add_parser("demo", help="render example reports over synthetic data")
+    demo.add_argument("--out", default="demo", help="output folder (default: demo)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.add_argument("--size", type=int, default=20_000, help="orders to generate")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _add_data_option(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument(
+        "--data",
+        action="append",
+        required=required,
+        metavar="[NAME=]PATH",
+        help="a .csv or .parquet file; repeat as NAME=PATH for several sources",
+    )
+
+
+def _data_argument(values: list[str] | None, parser: argparse.ArgumentParser) -> Any:
+    if not values:
+        return None
+    named: dict[str, str] = {}
+    plain: list[str] = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if sep and name.isidentifier():
+            named[name] = path
+        else:
+            plain.append(value)
+    if plain and (named or len(plain) > 1):
+        parser.error("with several --data options, name each one: --data NAME=PATH")
+    return plain[0] if plain else named
+
+
+def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    report = Report.from_file(args.spec)
+    report.check(_data_argument(args.data, parser))
+    checked = "against the data" if args.data else "(structure only; pass --data to check columns)"
+    print(f"ok: {report.name} {checked}")
+    return 0
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in _OUTPUT_SUFFIXES:
+        parser.error(f"--out must end in one of {', '.join(_OUTPUT_SUFFIXES)}")
+    report = Report.from_file(args.spec)
+    result = report.run(_data_argument(args.data, parser))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.write(out)
+    print(f"wrote {out} ({len(result)} rows)")
+    return 0
+
+
+def _schema(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    print(json.dumps(Report.model_json_schema(), indent=2))
+    return 0
+
+
+def _demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from crmreports.demo import build_demo
+
+    if args.size < 1:
+        parser.error("--size must be at least 1")
+    index = build_demo(args.out, seed=args.seed, size=args.size)
+    print(f"wrote {index}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

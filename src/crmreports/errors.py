@@ -1,0 +1,209 @@
+"""Every error crmreports raises on purpose, and the `suggest()` helper behind each "did you mean".
+
+This module imports nothing from the rest of the package, so every layer can use it.
+
+A mistake in a spec is reported as one `SpecError` that carries *every* problem found
+(`err.problems`), each with a stable code, the path in the spec, what it was checked against,
+and a suggestion. Each class also inherits the standard exception it stands in for
+(`UnknownFieldError` is a `KeyError`), so generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ERROR_CODES",
+    "CrmReportsError",
+    "DataError",
+    "DuplicateNameError",
+    "InvalidSpecError",
+    "Problem",
+    "SpecError",
+    "SpecSyntaxError",
+    "TypeMismatchError",
+    "UnknownFieldError",
+    "UnknownNameError",
+    "UnknownSourceError",
+    "format_names",
+    "suggest",
+]
+
+# How many problems and names a message lists before it says "... and N more".
+MAX_PROBLEMS_SHOWN = 10
+MAX_NAMES_SHOWN = 12
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a mistyped `name`, or None when nothing is close.
+
+    >>> suggest("close_dat", ["amount", "close_date", "owner"])
+    'close_date'
+    >>> suggest("zzz", ["amount"]) is None
+    True
+    """
+    pool = list(candidates)
+    folded = {c.casefold(): c for c in pool}
+    if name.casefold() in folded:  # a case slip is the most likely mistake of all
+        return folded[name.casefold()]
+    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def format_names(names: Sequence[str], what: str = "names") -> str:
+    """A capped, readable list: "available columns (14): a, b, c, ... and 9 more".
+
+    >>> format_names(["a", "b"], "columns")
+    'available columns (2): a, b'
+    """
+    shown = ", ".join(names[:MAX_NAMES_SHOWN])
+    more = len(names) - MAX_NAMES_SHOWN
+    tail = f", ... and {more} more" if more > 0 else ""
+    return f"available {what} ({len(names)}): {shown}{tail}" if names else f"no {what} available"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a spec or its data, located and explained."""
+
+    code: str
+    message: str
+    path: str = ""
+    checked_against: str | None = None
+    suggestion: str | None = None
+    hint: str | None = None
+
+    def render(self) -> str:
+        lines = [self.message]
+        if self.path:
+            lines.append(f"  at: {self.path}")
+        if self.suggestion:
+            lines.append(f"  did you mean: {self.suggestion!r}?")
+        if self.hint:
+            lines.append(f"  fix: {self.hint}")
+        if self.checked_against:
+            lines.append(f"  {self.checked_against}")
+        lines.append(f"  [code: {self.code}]")
+        return "\n".join(lines)
+
+
+class CrmReportsError(Exception):
+    """Base class of every error crmreports raises on purpose."""
+
+
+class SpecError(CrmReportsError, ValueError):
+    """A report spec is wrong. `problems` lists every problem found, not just the first."""
+
+    default_code = "invalid-spec"
+
+    def __init__(self, problems: Sequence[Problem] | str, report: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(self.default_code, problems)]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.report = report
+        super().__init__(self._render())
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+    def _render(self) -> str:
+        where = f" in report {self.report!r}" if self.report else ""
+        shown = self.problems[:MAX_PROBLEMS_SHOWN]
+        if len(self.problems) == 1:
+            head = shown[0].render()
+            if where:
+                first, _, rest = head.partition("\n")
+                head = f"{first}{where}" + (f"\n{rest}" if rest else "")
+            return head
+        parts = [f"{len(self.problems)} problems{where}:"]
+        for i, problem in enumerate(shown, 1):
+            body = problem.render().replace("\n", "\n   ")
+            parts.append(f"{i}. {body}")
+        if len(self.problems) > len(shown):
+            parts.append(f"... and {len(self.problems) - len(shown)} more")
+        return "\n".join(parts)
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[Problem], report: str | None = None) -> SpecError:
+        """The most specific error class for these problems (the base class when they differ)."""
+        classes = {ERROR_CODES.get(p.code, (SpecError, ""))[0] for p in problems}
+        error_class = classes.pop() if len(classes) == 1 else SpecError
+        return error_class(problems, report=report)
+
+
+class SpecSyntaxError(SpecError, SyntaxError):
+    """The YAML or JSON text itself cannot be parsed; the message names line and column."""
+
+    default_code = "syntax"
+
+
+class InvalidSpecError(SpecError):
+    """The spec has the wrong structure: a missing or unknown key, or a value of the wrong kind."""
+
+
+class UnknownFieldError(SpecError, KeyError):
+    """A spec names a column that the data does not have."""
+
+    default_code = "unknown-column"
+
+
+class UnknownSourceError(SpecError, KeyError):
+    """A spec names a source that was not supplied."""
+
+    default_code = "unknown-source"
+
+
+class UnknownNameError(SpecError, KeyError):
+    """A sort key or visual channel names something that is not in the result."""
+
+    default_code = "unknown-name"
+
+
+class TypeMismatchError(SpecError, TypeError):
+    """An operation does not fit the column's type, e.g. the sum of a text column."""
+
+    default_code = "type-mismatch"
+
+
+class DuplicateNameError(SpecError):
+    """Two dimensions or measures would produce the same result column."""
+
+    default_code = "duplicate-name"
+
+
+class DataError(CrmReportsError, ValueError):
+    """The data handed to a report cannot be used: an unsupported object or a bad file path."""
+
+
+# Every stable code: the class that carries it and what it means (docs/errors.md is built
+# from this).
+ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
+    "syntax": (SpecSyntaxError, "The YAML or JSON text cannot be parsed."),
+    "not-a-mapping": (InvalidSpecError, "The spec text is not a mapping of keys to values."),
+    "missing-key": (InvalidSpecError, "A required key is missing."),
+    "unknown-key": (InvalidSpecError, "A key is not part of the spec (often a typo)."),
+    "invalid-value": (InvalidSpecError, "A value has the wrong kind or is out of range."),
+    "unknown-option": (InvalidSpecError, "A value is not one of the allowed choices."),
+    "expects-list": (InvalidSpecError, "The filter operator needs a list of values."),
+    "expects-scalar": (InvalidSpecError, "The filter operator needs a single value."),
+    "between-bounds": (InvalidSpecError, "`between` needs exactly two bounds [low, high]."),
+    "empty-spec": (InvalidSpecError, "The report has neither dimensions nor measures."),
+    "duplicate-name": (DuplicateNameError, "Two dimensions or measures share a result name."),
+    "unknown-source": (UnknownSourceError, "The report's source was not supplied."),
+    "unknown-column": (UnknownFieldError, "A field names a column the data does not have."),
+    "unknown-name": (UnknownNameError, "A sort key names neither a dimension nor a measure."),
+    "unknown-visual-field": (
+        UnknownNameError,
+        "A visual channel names a column that is not in the result.",
+    ),
+    "not-numeric": (TypeMismatchError, "A numeric aggregation is applied to a non-numeric column."),
+    "not-temporal": (TypeMismatchError, "A time grain is applied to a column that holds no dates."),
+    "filter-type": (TypeMismatchError, "A filter value does not fit the column's type."),
+    "not-text": (TypeMismatchError, "`contains` is applied to a column that holds no text."),
+}

@@ -1,0 +1,21 @@
+"""Execute plans through narwhals on the caller's own data (DuckDB for pandas and Arrow)."""
+
+from crmreports.execute.executor import ExecutedFrame, compile_plan, execute
+from crmreports.execute.inputs import (
+    DEFAULT_SOURCE,
+    BoundSource,
+    InputKind,
+    bind_inputs,
+    duckdb_cursor,
+)
+
+__all__ = [
+    "DEFAULT_SOURCE",
+    "BoundSource",
+    "ExecutedFrame",
+    "InputKind",
+    "bind_inputs",
+    "compile_plan",
+    "duckdb_cursor",
+    "execute",
+]

@@ -1,0 +1,139 @@
+"""Accept the caller's data as it is and hand it to narwhals' lazy API on the right engine.
+
+pandas DataFrames and Arrow Tables are scanned in place by DuckDB (no copy into another
+library); polars runs on polars; a DuckDB relation runs where it is; CSV and Parquet paths are
+scanned by DuckDB without loading them into pandas first. Only the small result is converted
+back to the caller's kind of frame.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import narwhals as nw
+
+from crmreports.errors import DataError
+from crmreports.execute.dtypes import time_zone_of, to_data_type
+from crmreports.resolve import DataType
+
+# The name a single frame gets when the report does not say which source it reads.
+DEFAULT_SOURCE = "data"
+
+
+class InputKind(StrEnum):
+    PANDAS = "pandas"
+    PYARROW = "pyarrow"
+    POLARS = "polars"
+    POLARS_LAZY = "polars-lazy"
+    DUCKDB = "duckdb"
+    FILE = "file"
+
+
+@dataclass(frozen=True)
+class BoundSource:
+    """One source ready to query: a narwhals LazyFrame plus what the resolver needs to know."""
+
+    name: str
+    frame: nw.LazyFrame[Any]
+    kind: InputKind
+    schema: dict[str, DataType]
+    time_zones: dict[str, str | None]
+
+
+_lock = threading.Lock()
+_database: duckdb.DuckDBPyConnection | None = None
+
+
+def duckdb_cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on crmreports' own in-memory DuckDB database.
+
+    A private database keeps the caller's default DuckDB connection and its settings untouched;
+    the session time zone is pinned to UTC so timestamp bucketing never depends on the machine.
+    """
+    global _database
+    with _lock:
+        if _database is None:
+            _database = duckdb.connect(":memory:")
+        cursor = _database.cursor()
+    cursor.execute("SET TimeZone = 'UTC'")
+    return cursor
+
+
+def bind_inputs(
+    data: Any, source_hint: str | None, cursor: duckdb.DuckDBPyConnection
+) -> dict[str, BoundSource]:
+    """Map the caller's `data` (a frame, a path, or {name: frame|path}) to bound sources."""
+    if isinstance(data, Mapping):
+        if not data:
+            raise DataError("no data given: pass a frame or a mapping {source_name: frame}")
+        return {str(k): _bind_one(str(k), v, cursor) for k, v in data.items()}
+    name = source_hint or DEFAULT_SOURCE
+    return {name: _bind_one(name, data, cursor)}
+
+
+def _bind_one(name: str, obj: Any, cursor: duckdb.DuckDBPyConnection) -> BoundSource:
+    kind, native = _native_relation(name, obj, cursor)
+    frame = nw.from_native(native).lazy() if kind is InputKind.POLARS else nw.from_native(native)
+    if not isinstance(frame, nw.LazyFrame):  # pragma: no cover - every branch above is lazy
+        frame = frame.lazy()
+    nw_schema = frame.collect_schema()
+    schema = {str(col): to_data_type(dtype) for col, dtype in nw_schema.items()}
+    zones = {str(col): time_zone_of(dtype) for col, dtype in nw_schema.items()}
+    return BoundSource(name, frame, kind, schema, zones)
+
+
+def _native_relation(
+    name: str, obj: Any, cursor: duckdb.DuckDBPyConnection
+) -> tuple[InputKind, Any]:
+    module = type(obj).__module__.split(".")[0]
+    if module == "pandas" and type(obj).__name__ == "DataFrame":
+        _check_columns(name, list(obj.columns))
+        return InputKind.PANDAS, cursor.from_df(obj)
+    if module == "pyarrow" and type(obj).__name__ == "Table":
+        return InputKind.PYARROW, cursor.from_arrow(obj)
+    if module == "polars" and type(obj).__name__ == "DataFrame":
+        return InputKind.POLARS, obj
+    if module == "polars" and type(obj).__name__ == "LazyFrame":
+        return InputKind.POLARS_LAZY, obj
+    if module == "duckdb" and type(obj).__name__ == "DuckDBPyRelation":
+        return InputKind.DUCKDB, obj
+    if isinstance(obj, str | Path):
+        return InputKind.FILE, _scan_file(name, Path(obj), cursor)
+    raise DataError(
+        f"source {name!r}: cannot read a {type(obj).__module__}.{type(obj).__name__}; "
+        "pass a pandas DataFrame, a pyarrow Table, a polars DataFrame/LazyFrame, "
+        "a DuckDB relation, or the path of a .csv or .parquet file"
+    )
+
+
+def _check_columns(name: str, columns: list[Any]) -> None:
+    bad = [c for c in columns if not isinstance(c, str)]
+    if bad:
+        raise DataError(
+            f"source {name!r}: column names must be text, found {bad[:5]!r}; "
+            "rename them first (e.g. df.columns = df.columns.map(str))"
+        )
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise DataError(f"source {name!r}: duplicate column names {dupes!r}; rename them first")
+
+
+def _scan_file(name: str, path: Path, cursor: duckdb.DuckDBPyConnection) -> Any:
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".parquet", ".pq"}:
+        raise DataError(f"source {name!r}: {str(path)!r} is neither a .csv nor a .parquet file")
+    if not path.is_file():
+        raise DataError(f"source {name!r}: file not found: {str(path)!r}")
+    try:
+        if suffix == ".csv":
+            return cursor.read_csv(str(path))
+        return cursor.read_parquet(str(path))
+    except duckdb.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"source {name!r}: cannot read {str(path)!r}: {first_line}") from None

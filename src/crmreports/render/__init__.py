@@ -1,0 +1,19 @@
+"""Rendering: Altair charts, formatted tables and self-contained HTML pages."""
+
+from crmreports.render.charts import build_chart, chart_data
+from crmreports.render.formats import format_number, format_time
+from crmreports.render.html import Section, render_page, script_json, vega_javascript
+from crmreports.render.table import DisplayTable, display_table
+
+__all__ = [
+    "DisplayTable",
+    "Section",
+    "build_chart",
+    "chart_data",
+    "display_table",
+    "format_number",
+    "format_time",
+    "render_page",
+    "script_json",
+    "vega_javascript",
+]

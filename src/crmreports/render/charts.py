@@ -1,0 +1,140 @@
+"""Altair charts from an aggregated result: line, bar and table.
+
+Only the result's rows are embedded, so a chart's size depends on the report, never on the
+input (a 10M-row source still gives a chart of a few dozen rows).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from crmreports.render.formats import (
+    NULL_CATEGORY,
+    d3_axis_format,
+    d3_number_format,
+    d3_time_format,
+    format_category,
+)
+from crmreports.render.table import display_table
+from crmreports.resolve import ResolvedReport
+
+# Colour-blind-safe categorical palette (Tableau 10).
+PALETTE = "tableau10"
+
+
+def build_chart(frame: pd.DataFrame, report: ResolvedReport) -> alt.TopLevelMixin:
+    visual = report.visual
+    title = visual.title or report.spec.display_title
+    if visual.kind == "table":
+        return table_chart(frame, report, title)
+    data = chart_data(frame, report)
+    x = _encoding(report, visual.x, "x")
+    y = _encoding(report, visual.y, "y")
+    color = _encoding(report, visual.color, "color") if visual.color else None
+    tooltip = [_tooltip(report, name) for name in report.columns]
+    if visual.kind == "line":
+        chart = alt.Chart(data).mark_line(point=True)
+        enc: dict[str, Any] = {"x": x, "y": y, "tooltip": tooltip}
+    else:
+        chart = alt.Chart(data).mark_bar()
+        if visual.horizontal:
+            x, y = y, x
+        if visual.color and not visual.stack:
+            offset = alt.XOffset if not visual.horizontal else alt.YOffset
+            enc = {"x": x, "y": y, "tooltip": tooltip, "offset": offset(f"{visual.color}:N")}
+        else:
+            enc = {"x": x, "y": y, "tooltip": tooltip}
+    if color is not None:
+        enc["color"] = color
+    offset_channel = enc.pop("offset", None)
+    chart = chart.encode(**enc)
+    if offset_channel is not None:
+        chart = chart.encode(offset_channel)
+    return chart.properties(title=title, width="container", height=300)
+
+
+def chart_data(frame: pd.DataFrame, report: ResolvedReport) -> pd.DataFrame:
+    """The result as Vega wants it: dates as timestamps, null categories labelled."""
+    data = frame[list(report.columns)].copy()
+    for dim in report.dimensions:
+        if dim.is_time:
+            data[dim.name] = pd.to_datetime(data[dim.name])
+        else:
+            data[dim.name] = [format_category(v) if _missing(v) else v for v in data[dim.name]]
+    return data
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _encoding(report: ResolvedReport, name: str | None, channel: str) -> Any:
+    assert name is not None
+    label = report.label_of(name)
+    dim = next((d for d in report.dimensions if d.name == name), None)
+    cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[channel]
+    if dim is not None and dim.is_time:
+        time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
+        axis = alt.Axis(format=d3_time_format(dim.grain), labelAngle=0)
+        if channel == "color":
+            return cls(f"{name}:O", title=label, timeUnit=time_unit)
+        return cls(f"{name}:T", title=label, axis=axis, timeUnit=time_unit)
+    if dim is not None:
+        if channel == "color":
+            return cls(f"{name}:N", title=label, scale=alt.Scale(scheme=PALETTE))
+        return cls(f"{name}:N", title=label, sort=None, axis=alt.Axis(labelLimit=160))
+    measure = next(m for m in report.measures if m.name == name)
+    fmt = d3_axis_format(measure.format)
+    if channel == "color":
+        return cls(f"{name}:Q", title=label, legend=alt.Legend(format=fmt))
+    return cls(f"{name}:Q", title=label, axis=alt.Axis(format=fmt))
+
+
+_TIME_UNIT = {
+    "day": "yearmonthdate",
+    "week": "yearmonthdate",
+    "month": "yearmonth",
+    "quarter": "yearquarter",
+    "year": "year",
+}
+
+
+def _tooltip(report: ResolvedReport, name: str) -> alt.Tooltip:
+    label = report.label_of(name)
+    dim = next((d for d in report.dimensions if d.name == name), None)
+    if dim is not None and dim.is_time:
+        return alt.Tooltip(f"{name}:T", title=label, format=d3_time_format(dim.grain))
+    if dim is not None:
+        return alt.Tooltip(f"{name}:N", title=label)
+    measure = next(m for m in report.measures if m.name == name)
+    if measure.dtype.is_temporal:
+        return alt.Tooltip(f"{name}:T", title=label, format="%Y-%m-%d")
+    if not measure.dtype.is_numeric:
+        return alt.Tooltip(f"{name}:N", title=label)
+    return alt.Tooltip(f"{name}:Q", title=label, format=d3_number_format(measure.format))
+
+
+def table_chart(frame: pd.DataFrame, report: ResolvedReport, title: str) -> alt.TopLevelMixin:
+    """A small text-mark table, for notebooks; HTML pages show a real <table> instead."""
+    table = display_table(frame, report, report.visual.columns, max_rows=50)
+    records = []
+    for row_number, row in enumerate(table.rows):
+        for header, value in zip(table.headers, row, strict=True):
+            records.append({"row": row_number, "column": header, "value": value})
+    data = pd.DataFrame(records, columns=["row", "column", "value"])
+    return (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="middle")
+        .encode(
+            x=alt.X("column:N", sort=list(table.headers), title=None, axis=alt.Axis(orient="top")),
+            y=alt.Y("row:O", axis=None),
+            text="value:N",
+        )
+        .properties(title=title, width="container")
+    )
+
+
+__all__ = ["NULL_CATEGORY", "PALETTE", "build_chart", "chart_data", "table_chart"]

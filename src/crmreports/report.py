@@ -1,0 +1,105 @@
+"""`Report`: the spec model plus the verbs that need data (check, explain, run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from pydantic import ConfigDict
+
+from crmreports.errors import SpecError
+from crmreports.execute import bind_inputs, duckdb_cursor, execute
+from crmreports.plan import Plan, build_plan
+from crmreports.resolve import ResolvedReport, resolve
+from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
+from crmreports.spec.io import validate_spec
+
+if TYPE_CHECKING:
+    from crmreports.result import ReportResult
+
+
+class Report(ReportSpec):
+    """A report spec that can be checked against data, explained, and run.
+
+    Build one in Python (`Report(name=..., measures=[...])`), from YAML/JSON text
+    (`Report.from_yaml(text)`) or from a file (`crmreports.load(path)`).
+    """
+
+    model_config = ConfigDict(title="Report")
+
+    # --- authoring -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any, *, origin: str = "<dict>") -> Self:
+        """Build from plain data; structural problems raise one located `SpecError`."""
+        return validate_spec(cls, data, origin)
+
+    @classmethod
+    def from_yaml(cls, text: str, *, origin: str = "<yaml>") -> Self:
+        return cls.from_dict(parse_text(text, "yaml", origin), origin=origin)
+
+    @classmethod
+    def from_json(cls, text: str, *, origin: str = "<json>") -> Self:
+        return cls.from_dict(parse_text(text, "json", origin), origin=origin)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        """Load a .yaml, .yml or .json spec file."""
+        data, origin = read_spec_file(path)
+        return cls.from_dict(data, origin=origin)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_defaults=True)
+
+    def to_yaml(self) -> str:
+        return dump_spec(self, "yaml")
+
+    def to_json(self) -> str:
+        return dump_spec(self, "json")
+
+    # --- with data -----------------------------------------------------------------------------
+
+    def check(self, data: Any = None) -> None:
+        """Raise a `SpecError` listing every problem; without data, only data-free checks run."""
+        if data is None:
+            problems = check_structure(self)
+            if problems:
+                raise SpecError.from_problems(problems, report=self.name)
+            return
+        self._prepare(data)
+
+    def explain(self, data: Any) -> str:
+        """The logical plan this report runs on `data`, one step a line."""
+        return self._prepare(data)[1].explain()
+
+    def run(self, data: Any) -> ReportResult:
+        """Compute the report on `data`: a frame, a file path, or {source_name: frame}.
+
+        pandas and Arrow inputs are scanned in place by DuckDB; the result comes back as the
+        same kind of frame as the input. The input is never modified.
+        """
+        from crmreports.result import ReportResult  # the result layer sits above this one
+
+        cursor = duckdb_cursor()
+        try:
+            sources = bind_inputs(data, self.source, cursor)
+            resolved = resolve(self, {n: s.schema for n, s in sources.items()})
+            plan = build_plan(resolved)
+            executed = execute(plan, sources[resolved.source])
+        finally:
+            cursor.close()
+        return ReportResult(self, resolved, plan, executed)
+
+    def _prepare(self, data: Any) -> tuple[ResolvedReport, Plan]:
+        cursor = duckdb_cursor()
+        try:
+            sources = bind_inputs(data, self.source, cursor)
+            resolved = resolve(self, {n: s.schema for n, s in sources.items()})
+        finally:
+            cursor.close()
+        return resolved, build_plan(resolved)
+
+
+def load(path: str | Path) -> Report:
+    """Load a report spec from a .yaml, .yml or .json file."""
+    return Report.from_file(path)

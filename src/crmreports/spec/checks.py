@@ -1,0 +1,90 @@
+"""Checks a spec can fail without any data: names that clash or point nowhere.
+
+They return problems instead of raising, so the resolver can report them together with the
+problems found against the data, all in one error.
+"""
+
+from __future__ import annotations
+
+from crmreports.errors import Problem, format_names, suggest
+from crmreports.spec.report import ReportSpec
+from crmreports.spec.visual import TableVisual
+
+
+def result_names(report: ReportSpec) -> list[str]:
+    """Result columns in order: dimensions, then measures."""
+    return [d.output_name for d in report.dimensions] + [m.name for m in report.measures]
+
+
+def check_structure(report: ReportSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    if not report.dimensions and not report.measures:
+        problems.append(
+            Problem(
+                "empty-spec",
+                "the report has no dimensions and no measures, so there is nothing to compute",
+                "",
+                hint="add `measures: [{name: rows, agg: count}]` or a dimension",
+            )
+        )
+    problems += _duplicate_names(report)
+    names = result_names(report)
+    for i, key in enumerate(report.sort):
+        if key.field not in names:
+            problems.append(
+                Problem(
+                    "unknown-name",
+                    f"cannot sort by {key.field!r}: it is neither a dimension nor a measure",
+                    f"sort[{i}].field",
+                    checked_against=format_names(names, "result columns"),
+                    suggestion=suggest(key.field, names),
+                )
+            )
+    problems += _visual_fields(report, names)
+    return problems
+
+
+def _duplicate_names(report: ReportSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    entries = [(f"dimensions[{i}]", d.output_name) for i, d in enumerate(report.dimensions)]
+    entries += [(f"measures[{i}].name", m.name) for i, m in enumerate(report.measures)]
+    for path, name in entries:
+        if name in seen:
+            hint = "give one of them a different `name`"
+            if path.startswith("dimensions"):
+                hint = "add `name: ...` to one dimension (e.g. `name: order_month`)"
+            problems.append(
+                Problem(
+                    "duplicate-name",
+                    f"{name!r} is already the name of {seen[name]}",
+                    path,
+                    hint=hint,
+                )
+            )
+        else:
+            seen[name] = path
+    return problems
+
+
+def _visual_fields(report: ReportSpec, names: list[str]) -> list[Problem]:
+    visual = report.visual
+    if visual is None:
+        return []
+    if isinstance(visual, TableVisual):
+        channels = [(f"columns[{i}]", c) for i, c in enumerate(visual.columns or [])]
+    else:
+        channels = [(ch, getattr(visual, ch)) for ch in ("x", "y", "color") if getattr(visual, ch)]
+    problems = []
+    for channel, name in channels:
+        if name not in names:
+            problems.append(
+                Problem(
+                    "unknown-visual-field",
+                    f"the visual uses {name!r}, which is not a column of the result",
+                    f"visual.{channel}",
+                    checked_against=format_names(names, "result columns"),
+                    suggestion=suggest(name, names),
+                )
+            )
+    return problems

@@ -1,0 +1,326 @@
+"""Reading and writing specs as YAML or JSON, with errors that name the line or the spec path.
+
+YAML is read with a `SafeLoader` (no Python objects can be constructed from spec text) that
+also refuses duplicate keys, which plain YAML would silently resolve to the last one.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from crmreports.errors import (
+    DataError,
+    InvalidSpecError,
+    Problem,
+    SpecSyntaxError,
+    format_names,
+    suggest,
+)
+from crmreports.spec.filters import FILTER_OPS, FILTER_TAGS
+
+M = TypeVar("M", bound=BaseModel)
+TextFormat = Literal["yaml", "json"]
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictSafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+    return mapping
+
+
+_StrictSafeLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+
+
+def parse_text(text: str, fmt: TextFormat = "yaml", origin: str = "<string>") -> Any:
+    """Parse spec text into plain data; a syntax error names the line and column."""
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecSyntaxError(
+                [
+                    Problem(
+                        "syntax",
+                        f"invalid JSON in {origin}: {exc.msg}",
+                        path=f"line {exc.lineno}, column {exc.colno}",
+                        hint="check the brackets, commas and quotes around that position",
+                    )
+                ]
+            ) from None
+    try:
+        return yaml.load(text, Loader=_StrictSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = exc.problem or "cannot parse"
+        raise SpecSyntaxError(
+            [
+                Problem(
+                    "syntax",
+                    f"invalid YAML in {origin}: {what}",
+                    path=where,
+                    hint="check the indentation and the ':' after each key near that position",
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:  # errors without a position
+        raise SpecSyntaxError([Problem("syntax", f"invalid YAML in {origin}: {exc}")]) from None
+
+
+def read_spec_file(path: str | Path) -> tuple[Any, str]:
+    """Parse a .yaml/.yml/.json spec file into plain data; returns (data, origin)."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"spec file not found: {str(p)!r}")
+    fmt: TextFormat = "json" if p.suffix.lower() == ".json" else "yaml"
+    return parse_text(p.read_text(encoding="utf-8"), fmt, origin=str(p)), str(p)
+
+
+def validate_spec(model: type[M], data: Any, origin: str = "<spec>") -> M:
+    """Build `model` from plain data; every structural problem is reported at once, located."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise InvalidSpecError(
+            [
+                Problem(
+                    "not-a-mapping",
+                    f"a report spec must be a mapping of keys to values, got {kind} from {origin}",
+                    hint="start with `name: my_report` and the keys listed in the spec reference",
+                )
+            ]
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        name = data.get("name") if isinstance(data.get("name"), str) else None
+        problems = [_problem_from_pydantic(model, data, err) for err in exc.errors()]
+        raise InvalidSpecError(problems, report=name) from None
+
+
+def dump_spec(model: BaseModel, fmt: TextFormat = "yaml") -> str:
+    """Spec as YAML or JSON text that loads back into an equal model."""
+    data = model.model_dump(mode="json", exclude_defaults=True)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# --- translating Pydantic's errors into located, actionable problems -------------------------
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> list[int | str]:
+    """Drop the union tags Pydantic inserts after a list index (`measures.0.sum.field`)."""
+    out: list[int | str] = []
+    for i, part in enumerate(loc):
+        if i > 0 and isinstance(loc[i - 1], int) and isinstance(part, str) and _is_tag(part):
+            continue
+        out.append(part)
+    return out
+
+
+_AGG_TAGS = {"count", "count_distinct", "sum", "avg", "min", "max", "median"}
+_KIND_TAGS = {"line", "bar", "table"}
+
+
+def _is_tag(part: str) -> bool:
+    return part in FILTER_TAGS or part in _AGG_TAGS or part in _KIND_TAGS
+
+
+def format_path(loc: list[int | str]) -> str:
+    """`['measures', 1, 'field']` -> `measures[1].field`."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _lookup(data: Any, loc: list[int | str]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Problem:
+    loc = _clean_loc(tuple(err["loc"]))
+    path = format_path(loc)
+    kind: str = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    parent = _lookup(data, loc[:-1]) if loc else None
+    op = parent.get("op") if isinstance(parent, dict) else None
+
+    if kind == "missing":
+        key = loc[-1] if loc else "?"
+        hint = f"add `{key}: ...`"
+        if key == "field" and isinstance(parent, dict) and "agg" in parent:
+            hint = f"`{parent['agg']}` aggregates a column: add `field: <column>`"
+        return Problem("missing-key", f"missing required key {key!r}", path, hint=hint)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = sorted(_allowed_keys(model, loc[:-1], data))
+        return Problem(
+            "unknown-key",
+            f"unknown key {key!r}",
+            path,
+            checked_against=format_names(allowed, "keys") if allowed else None,
+            suggestion=suggest(key, allowed),
+            hint="remove it or correct its spelling",
+        )
+    if kind == "union_tag_invalid":
+        tag = str(ctx.get("tag", value))
+        expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        discriminator = str(ctx.get("discriminator", "")).strip("'")
+        return Problem(
+            "unknown-option",
+            f"unknown {discriminator} {tag!r}",
+            f"{path}.{discriminator}" if path else discriminator,
+            checked_against=format_names(expected, f"{discriminator} values"),
+            suggestion=suggest(tag, expected),
+        )
+    if kind == "union_tag_not_found":
+        discriminator = str(ctx.get("discriminator", "")).strip("'")
+        return Problem(
+            "missing-key",
+            f"missing required key {discriminator!r}",
+            path,
+            hint=f"add `{discriminator}: ...` to say which kind this is",
+        )
+    if kind == "unknown-filter-op":
+        given = value.get("op") if isinstance(value, dict) else None
+        if given is None:
+            return Problem(
+                "missing-key",
+                "a filter needs `op` (or `any_of: [...]` for an OR group)",
+                path,
+                hint="e.g. `{field: status, op: eq, value: won}`",
+            )
+        return Problem(
+            "unknown-option",
+            f"unknown filter op {given!r}",
+            f"{path}.op",
+            checked_against=format_names(list(FILTER_OPS), "ops"),
+            suggestion=suggest(str(given), FILTER_OPS),
+        )
+    if kind in {"literal_error", "enum"}:
+        expected_text = str(ctx.get("expected", ""))
+        expected = [t.strip(" '") for t in expected_text.replace(" or ", ", ").split(",") if t]
+        return Problem(
+            "unknown-option",
+            f"{value!r} is not allowed here",
+            path,
+            checked_against=format_names(expected, "values"),
+            suggestion=suggest(str(value), expected),
+        )
+    if kind == "list_type" and loc and loc[-1] == "value" and op in {"in", "not_in"}:
+        return Problem(
+            "expects-list",
+            f"`{op}` needs a list of values, got {value!r}",
+            path,
+            hint=f"write `value: [{value}]`, or use `op: eq` for a single value",
+        )
+    if op == "between" and loc and loc[-1] == "value":
+        return Problem(
+            "between-bounds",
+            f"`between` needs exactly two bounds [low, high], got {value!r}",
+            path,
+            hint="write `value: [low, high]`; both ends are included",
+        )
+    if kind == "expects-scalar":
+        return Problem(
+            "expects-scalar",
+            f"`{op}` compares with one value, got {value!r}",
+            path,
+            hint="use `op: in` to match any of several values",
+        )
+    if kind == "string_pattern_mismatch":
+        return Problem(
+            "invalid-value",
+            f"{value!r} is not a valid name",
+            path,
+            hint="use letters, digits and underscores, starting with a letter or underscore",
+        )
+    if kind in {"greater_than", "greater_than_equal"}:
+        return Problem("invalid-value", f"{value!r} is too small: {err['msg']}", path)
+    message = err["msg"][0].lower() + err["msg"][1:] if err["msg"] else kind
+    return Problem(kind if kind == "invalid-value" else "invalid-value", message, path)
+
+
+def _allowed_keys(model: type[BaseModel], loc: list[int | str], data: Any) -> set[str]:
+    """The keys the model allows at `loc`, following lists and tagged unions through the data."""
+    current: Any = model
+    for i, part in enumerate(loc):
+        current = _pick_variant(current, _lookup(data, loc[:i]))
+        if isinstance(part, int):
+            current = _list_item(current)
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return set()
+            current = field.annotation
+        else:
+            return set()
+    current = _pick_variant(current, _lookup(data, loc))
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return set(current.model_fields)
+    return set()
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _list_item(tp: Any) -> Any:
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) is list:
+        return typing.get_args(tp)[0]
+    return tp
+
+
+def _pick_variant(tp: Any, value: Any) -> Any:
+    """For a union, the member model matching `value` (by its `agg`/`op`/`kind`/`any_of`)."""
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if origin is not typing.Union and origin is not types.UnionType:
+        return tp
+    members = [_unwrap(m) for m in typing.get_args(tp) if m is not type(None)]
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) == 1:
+        return models[0]
+    if isinstance(value, dict):
+        for m in models:
+            if "any_of" in value and "any_of" in m.model_fields:
+                return m
+            for key in ("agg", "op", "kind"):
+                field = m.model_fields.get(key)
+                if field is not None and value.get(key) in typing.get_args(field.annotation):
+                    return m
+    return tp
