@@ -31,7 +31,7 @@ lint: $(STAMP)
 
 ## Regenerate the generated docs (spec reference, error codes)
 docs: $(STAMP)
-	$(BIN)/python -m crmreports._docs_gen
+	$(BIN)/python tools/gen_docs.py
 
 clean:
 	rm -rf $(VENV) demo artifacts .pytest_cache

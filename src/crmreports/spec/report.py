@@ -17,6 +17,16 @@ from crmreports.spec.measure import Measure
 from crmreports.spec.visual import Visual
 
 
+def _allow_string_items(schema: dict[str, Any]) -> None:
+    """JSON Schema: list items may also be the string shorthand for {field: <string>}."""
+    schema["items"] = {
+        "anyOf": [
+            schema["items"],
+            {"type": "string", "description": "Shorthand for {field: <string>}."},
+        ]
+    }
+
+
 class SortKey(SpecModel):
     """Order the result by a dimension or measure (by its result name)."""
 
@@ -34,14 +44,20 @@ class ReportSpec(SpecModel):
         default=None,
         description="Name of the table the report reads. Optional when a single frame is given.",
     )
-    dimensions: list[Dimension] = Field(default_factory=list, description="Group-by columns.")
+    dimensions: list[Dimension] = Field(
+        default_factory=list,
+        description="Group-by columns. A plain string is shorthand for {field: <string>}.",
+        json_schema_extra=_allow_string_items,
+    )
     measures: list[Measure] = Field(default_factory=list, description="Aggregations.")
     filters: list[Filter] = Field(
         default_factory=list, description="Row filters, all of which must hold (AND)."
     )
     sort: list[SortKey] = Field(
         default_factory=list,
-        description="Result order. Defaults to the dimensions in order, ascending; nulls last.",
+        description="Result order. Defaults to the dimensions in order, ascending; nulls last. "
+        "A plain string is shorthand for {field: <string>}.",
+        json_schema_extra=_allow_string_items,
     )
     limit: PositiveInt | None = Field(default=None, description="Keep the first N result rows.")
     visual: Visual | None = Field(
