@@ -28,6 +28,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownSourceError",
     "format_names",
+    "show_value",
     "suggest",
 ]
 
@@ -50,6 +51,25 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
         return folded[name.casefold()]
     matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def show_value(value: object) -> str:
+    """A value as the spec author wrote it (YAML spelling), for messages.
+
+    >>> show_value(True), show_value(None), show_value(["won", 3]), show_value("x")
+    ('true', 'null', '[won, 3]', "'x'")
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(str(show_value(v)).strip("'") for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
 
 
 def format_names(names: Sequence[str], what: str = "names") -> str:
@@ -75,10 +95,12 @@ class Problem:
     suggestion: str | None = None
     hint: str | None = None
 
-    def render(self) -> str:
+    def render(self, report: str | None = None) -> str:
+        """The problem as text; with `report`, the location line names the report too."""
         lines = [self.message]
-        if self.path:
-            lines.append(f"  at: {self.path}")
+        where = " -> ".join(p for p in (f"report {report!r}" if report else "", self.path) if p)
+        if where:
+            lines.append(f"  at: {where}")
         if self.suggestion:
             lines.append(f"  did you mean: {self.suggestion!r}?")
         if self.hint:
@@ -113,11 +135,7 @@ class SpecError(CrmReportsError, ValueError):
         where = f" in report {self.report!r}" if self.report else ""
         shown = self.problems[:MAX_PROBLEMS_SHOWN]
         if len(self.problems) == 1:
-            head = shown[0].render()
-            if where:
-                first, _, rest = head.partition("\n")
-                head = f"{first}{where}" + (f"\n{rest}" if rest else "")
-            return head
+            return shown[0].render(self.report)
         parts = [f"{len(self.problems)} problems{where}:"]
         for i, problem in enumerate(shown, 1):
             body = problem.render().replace("\n", "\n   ")
@@ -137,8 +155,12 @@ class SpecError(CrmReportsError, ValueError):
         return error_class(problems, report=report)
 
 
-class SpecSyntaxError(SpecError, SyntaxError):
-    """The YAML or JSON text itself cannot be parsed; the message names line and column."""
+class SpecSyntaxError(SpecError):
+    """The YAML or JSON text itself cannot be parsed; the message names line and column.
+
+    Not a Python `SyntaxError`: the text is a spec, not Python code, and SyntaxError's own
+    formatting would hide our message behind its empty `lineno`.
+    """
 
     default_code = "syntax"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crmreports.errors import Problem, SpecError, format_names, suggest
+from crmreports.errors import Problem, SpecError, format_names, show_value, suggest
 from crmreports.resolve.resolved import (
     AnyOfPredicate,
     Between,
@@ -51,14 +51,14 @@ def resolve(report: ReportSpec, schema: Schema) -> ResolvedReport:
     problems = list(check_structure(report))
     source, columns = _bind_source(report, schema, problems)
     if columns is None:
-        raise SpecError.from_problems(problems, report=report.name)
+        raise SpecError.from_problems(in_spec_order(problems), report=report.name)
     binder = _Binder(source, columns, problems)
     dimensions = tuple(binder.dimension(d, i) for i, d in enumerate(report.dimensions))
     measures = tuple(binder.measure(m, i) for i, m in enumerate(report.measures))
     filters = tuple(binder.predicate(f, f"filters[{i}]") for i, f in enumerate(report.filters))
     visual = _resolve_visual(report, dimensions, measures, problems)
     if problems:
-        raise SpecError.from_problems(problems, report=report.name)
+        raise SpecError.from_problems(in_spec_order(problems), report=report.name)
     return ResolvedReport(
         spec=report,
         source=source,
@@ -68,7 +68,21 @@ def resolve(report: ReportSpec, schema: Schema) -> ResolvedReport:
         sort=_sort_order(report),
         limit=report.limit,
         visual=visual,
+        source_columns=tuple(columns),
     )
+
+
+_KEY_ORDER = ("", "name", "source", "dimensions", "measures", "filters", "sort", "limit", "visual")
+
+
+def in_spec_order(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order a reader meets them in the spec (stable within a section)."""
+
+    def section(p: Problem) -> int:
+        head = p.path.split(".", 1)[0].split("[", 1)[0]
+        return _KEY_ORDER.index(head) if head in _KEY_ORDER else len(_KEY_ORDER)
+
+    return sorted(problems, key=section)
 
 
 def _bind_source(
@@ -235,7 +249,8 @@ class _Binder:
             self.problems.append(
                 Problem(
                     "filter-type",
-                    f"{value!r} cannot be compared with {field!r}, which is {dtype.value}",
+                    f"{show_value(value)} cannot be compared with {field!r}, "
+                    f"which is {dtype.value}",
                     path,
                     hint=f"give a {dtype.value} value{example}",
                 )

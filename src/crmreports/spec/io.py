@@ -21,11 +21,29 @@ from crmreports.errors import (
     Problem,
     SpecSyntaxError,
     format_names,
+    show_value,
     suggest,
 )
 from crmreports.spec.filters import FILTER_OPS, FILTER_TAGS
 
 M = TypeVar("M", bound=BaseModel)
+
+# Spellings of filter ops from SQL, MongoDB, Django and spreadsheets. A fuzzy match alone would
+# answer `gte` with `gt`, silently changing >= into >.
+OP_SYNONYMS = {
+    **dict.fromkeys(["=", "==", "equals", "equal", "is", "eq_"], "eq"),
+    **dict.fromkeys(["!=", "<>", "neq", "not_eq", "not_equal", "not_equals"], "ne"),
+    **dict.fromkeys(["<", "less", "less_than", "lower_than"], "lt"),
+    **dict.fromkeys(["<=", "lte", "less_equal", "le_"], "le"),
+    **dict.fromkeys([">", "greater", "greater_than", "more_than"], "gt"),
+    **dict.fromkeys([">=", "gte", "greater_equal", "ge_"], "ge"),
+    **dict.fromkeys(["nin", "not in", "notin", "exclude", "excludes"], "not_in"),
+    **dict.fromkeys(["any", "one_of", "isin", "is_in", "include", "includes"], "in"),
+    **dict.fromkeys(["isnull", "null", "is null", "missing"], "is_null"),
+    **dict.fromkeys(["notnull", "not null", "is_not_null", "exists", "present"], "not_null"),
+    **dict.fromkeys(["like", "ilike", "icontains", "has", "includes_text"], "contains"),
+    **dict.fromkeys(["range", "from_to", "within"], "between"),
+}
 TextFormat = Literal["yaml", "json"]
 
 
@@ -57,6 +75,8 @@ _StrictSafeLoader.add_constructor(
 
 def parse_text(text: str, fmt: TextFormat = "yaml", origin: str = "<string>") -> Any:
     """Parse spec text into plain data; a syntax error names the line and column."""
+    if not text.strip():
+        return None  # an empty file is reported as "got empty", the same for YAML and JSON
     if fmt == "json":
         try:
             return json.loads(text)
@@ -77,15 +97,12 @@ def parse_text(text: str, fmt: TextFormat = "yaml", origin: str = "<string>") ->
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = exc.problem or "cannot parse"
+        hint = "check the indentation and the ':' after each key near that position"
+        if what.startswith("found duplicate key"):
+            key = what.removeprefix("found duplicate key ").strip("'\"")
+            hint = f"a key may appear once per mapping: keep one `{key}:` and remove the other"
         raise SpecSyntaxError(
-            [
-                Problem(
-                    "syntax",
-                    f"invalid YAML in {origin}: {what}",
-                    path=where,
-                    hint="check the indentation and the ':' after each key near that position",
-                )
-            ]
+            [Problem("syntax", f"invalid YAML in {origin}: {what}", path=where, hint=hint)]
         ) from None
     except yaml.YAMLError as exc:  # errors without a position
         raise SpecSyntaxError([Problem("syntax", f"invalid YAML in {origin}: {exc}")]) from None
@@ -118,7 +135,22 @@ def validate_spec(model: type[M], data: Any, origin: str = "<spec>") -> M:
     except ValidationError as exc:
         name = data.get("name") if isinstance(data.get("name"), str) else None
         problems = [_problem_from_pydantic(model, data, err) for err in exc.errors()]
-        raise InvalidSpecError(problems, report=name) from None
+        raise InvalidSpecError(_merge_typos(problems), report=name) from None
+
+
+def _merge_typos(problems: list[Problem]) -> list[Problem]:
+    """`feild: x` gives "missing field" and "unknown key feild (did you mean field?)": one
+    mistake, so only the second, more useful problem is kept."""
+    typo_fixes = {
+        (p.path.rsplit(".", 1)[0], p.suggestion)
+        for p in problems
+        if p.code == "unknown-key" and p.suggestion
+    }
+    return [
+        p
+        for p in problems
+        if not (p.code == "missing-key" and tuple(p.path.rsplit(".", 1)) in typo_fixes)
+    ]
 
 
 def dump_spec(model: BaseModel, fmt: TextFormat = "yaml") -> str:
@@ -223,10 +255,11 @@ def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Probl
             )
         return Problem(
             "unknown-option",
-            f"unknown filter op {given!r}",
+            f"unknown filter op {show_value(given)}",
             f"{path}.op",
             checked_against=format_names(list(FILTER_OPS), "ops"),
-            suggestion=suggest(str(given), FILTER_OPS),
+            suggestion=OP_SYNONYMS.get(str(given).strip().lower())
+            or suggest(str(given), FILTER_OPS),
         )
     if kind in {"literal_error", "enum"}:
         expected_text = str(ctx.get("expected", ""))
@@ -267,9 +300,81 @@ def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Probl
             hint="use letters, digits and underscores, starting with a letter or underscore",
         )
     if kind in {"greater_than", "greater_than_equal"}:
-        return Problem("invalid-value", f"{value!r} is too small: {err['msg']}", path)
+        bound = ctx.get("gt", ctx.get("ge"))
+        least = bound + 1 if kind == "greater_than" and isinstance(bound, int) else bound
+        return Problem(
+            "invalid-value",
+            f"{show_value(value)} is too small for {loc[-1] if loc else 'this value'}",
+            path,
+            hint=f"use a number of at least {least}, or remove the key",
+        )
+    if kind == "too_short" and loc and loc[-1] == "value" and op in {"in", "not_in"}:
+        return Problem(
+            "expects-list",
+            f"`{op}` needs at least one value, got an empty list",
+            path,
+            hint="list the values to match, e.g. `value: [won, open]`, or remove the filter",
+        )
+    if kind == "too_short":
+        return Problem(
+            "invalid-value",
+            f"{loc[-1] if loc else 'this list'} is empty",
+            path,
+            hint=f"give at least {ctx.get('min_length', 1)} item(s), or remove the key",
+        )
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        owner = (
+            loc[-2]
+            if loc and isinstance(loc[-1], int) and len(loc) >= 2
+            else loc[-1]
+            if loc
+            else ""
+        )
+        what = _ITEM_NAMES.get(str(owner), "this entry")
+        example = _ITEM_EXAMPLES.get(what, "")
+        return Problem(
+            "invalid-value",
+            f"{what} must be a mapping of keys to values, got {show_value(value)}",
+            path,
+            hint=f"write it as {example}" if example else "write it as `{key: value, ...}`",
+        )
+    if kind in {"list_type"}:
+        return Problem(
+            "invalid-value",
+            f"{loc[-1] if loc else 'this value'} must be a list, got {show_value(value)}",
+            path,
+            hint=f"write `{loc[-1] if loc else 'key'}: [...]`",
+        )
+    if kind in {"string_type", "bool_type", "int_type", "int_parsing", "bool_parsing"}:
+        expected = {
+            "string_type": "text",
+            "bool_type": "true or false",
+            "bool_parsing": "true or false",
+        }.get(kind, "a whole number")
+        return Problem(
+            "invalid-value",
+            f"{loc[-1] if loc else 'this value'} must be {expected}, got {show_value(value)}",
+            path,
+        )
     message = err["msg"][0].lower() + err["msg"][1:] if err["msg"] else kind
     return Problem(kind if kind == "invalid-value" else "invalid-value", message, path)
+
+
+_ITEM_NAMES = {
+    "measures": "each measure",
+    "dimensions": "each dimension",
+    "filters": "each filter",
+    "sort": "each sort key",
+    "any_of": "each filter",
+    "visual": "the visual",
+}
+_ITEM_EXAMPLES = {
+    "each measure": "`{name: orders, agg: count}`",
+    "each dimension": "`{field: channel}` or just `channel`",
+    "each filter": "`{field: status, op: eq, value: won}`",
+    "each sort key": "`{field: revenue, desc: true}` or just `revenue`",
+    "the visual": "`{kind: bar, x: channel, y: revenue}`",
+}
 
 
 def _allowed_keys(model: type[BaseModel], loc: list[int | str], data: Any) -> set[str]:
