@@ -80,7 +80,9 @@ def compile_plan(plan: Plan, source: BoundSource) -> nw.LazyFrame[Any]:
             for out in node.outputs:
                 expr = nw.col(out.column)
                 if out.minus is not None:
-                    expr = expr - nw.col(out.minus)
+                    # Over no rows both parts are null (narwhals' n_unique adds a max() on
+                    # DuckDB); no rows means no distinct values and no null seen: 0 - 0.
+                    expr = expr.fill_null(0) - nw.col(out.minus).fill_null(0)
                 target = _NW_TYPE.get(out.dtype)
                 if target is not None:
                     expr = expr.cast(target)

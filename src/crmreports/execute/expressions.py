@@ -79,7 +79,8 @@ def _literal(value: Any, zone: str | None) -> Any:
 
 def derived_expr(d: Derived, zones: dict[str, str | None]) -> nw.Expr:
     if isinstance(d, CopyColumn):
-        return nw.col(d.field).alias(d.name)
+        expr = nw.col(d.field)
+        return (expr.cast(nw.String) if d.as_text else expr).alias(d.name)
     if isinstance(d, NullFlag):
         return nw.col(d.field).is_null().cast(nw.Int8).alias(d.name)
     if isinstance(d, AsInteger):

@@ -94,22 +94,44 @@ def _native_relation(
     module = type(obj).__module__.split(".")[0]
     if module == "pandas" and type(obj).__name__ == "DataFrame":
         _check_columns(name, list(obj.columns))
-        return InputKind.PANDAS, cursor.from_df(obj)
+        return InputKind.PANDAS, _floor_nanoseconds(cursor.from_df(obj))
     if module == "pyarrow" and type(obj).__name__ == "Table":
-        return InputKind.PYARROW, cursor.from_arrow(obj)
+        return InputKind.PYARROW, _floor_nanoseconds(cursor.from_arrow(obj))
     if module == "polars" and type(obj).__name__ == "DataFrame":
         return InputKind.POLARS, obj
     if module == "polars" and type(obj).__name__ == "LazyFrame":
         return InputKind.POLARS_LAZY, obj
     if module == "duckdb" and type(obj).__name__ == "DuckDBPyRelation":
-        return InputKind.DUCKDB, obj
+        return InputKind.DUCKDB, _floor_nanoseconds(obj)
     if isinstance(obj, str | Path):
         return InputKind.FILE, _scan_file(name, Path(obj), cursor)
+    kind = type(obj).__name__
+    described = kind if type(obj).__module__ == "builtins" else f"{type(obj).__module__}.{kind}"
     raise DataError(
-        f"source {name!r}: cannot read a {type(obj).__module__}.{type(obj).__name__}; "
+        f"source {name!r}: cannot read a {described}; "
         "pass a pandas DataFrame, a pyarrow Table, a polars DataFrame/LazyFrame, "
         "a DuckDB relation, or the path of a .csv or .parquet file"
     )
+
+
+def _floor_nanoseconds(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Nanosecond timestamps floored to microseconds before anything else touches them.
+
+    DuckDB's date functions first *round* TIMESTAMP_NS to microseconds, so pandas' "end of
+    day" idiom 2024-01-31 23:59:59.999999999 would land in February. Flooring keeps every
+    value inside its true day, month and year on every backend.
+    """
+    types = [str(t) for t in relation.types]
+    if "TIMESTAMP_NS" not in types:
+        return relation
+    columns = []
+    for column, kind in zip(relation.columns, types, strict=True):
+        quoted = '"' + column.replace('"', '""') + '"'
+        if kind == "TIMESTAMP_NS":
+            columns.append(f"make_timestamp(epoch_ns({quoted}) // 1000) AS {quoted}")
+        else:
+            columns.append(quoted)
+    return relation.project(", ".join(columns))
 
 
 def _check_columns(name: str, columns: list[Any]) -> None:

@@ -37,8 +37,21 @@ _FUNCTION: dict[str, AggFunction] = {
 }
 
 
+def internal_prefix(columns: tuple[str, ...]) -> str:
+    """A prefix no source column starts with, so internal columns never shadow real ones.
+
+    >>> internal_prefix(("amount", "__d0"))
+    '___'
+    """
+    prefix = "__"
+    while any(c.startswith(prefix) for c in columns):
+        prefix += "_"
+    return prefix
+
+
 def build_plan(report: ResolvedReport) -> Plan:
     nodes: list[PlanNode] = [ScanNode(report.source)]
+    p = internal_prefix(report.source_columns)
     if report.filters:
         nodes.append(FilterNode(report.filters))
 
@@ -46,17 +59,18 @@ def build_plan(report: ResolvedReport) -> Plan:
     keys: list[str] = []
     outputs: list[OutputColumn] = []
     for i, dim in enumerate(report.dimensions):
-        key = f"__d{i}"
+        key = f"{p}d{i}"
         if dim.grain is not None:
             derived.append(TimeBucket(key, dim.field, dim.grain, dim.dtype))
         else:
-            derived.append(CopyColumn(key, dim.field))
+            # Categoricals become plain text: they then sort and compare alike on every backend.
+            derived.append(CopyColumn(key, dim.field, as_text=dim.dtype is DataType.STRING))
         keys.append(key)
         outputs.append(OutputColumn(dim.name, key, dim.dtype))
 
     aggregations: list[Aggregation] = []
     for i, measure in enumerate(report.measures):
-        column = f"__m{i}"
+        column = f"{p}m{i}"
         agg, extra = _aggregation(measure, column, derived)
         aggregations.append(agg)
         if extra is not None:

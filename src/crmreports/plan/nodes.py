@@ -38,6 +38,7 @@ class TimeBucket:
 class CopyColumn:
     name: str
     field: str
+    as_text: bool = False  # cast categoricals to plain strings
 
 
 @dataclass(frozen=True)

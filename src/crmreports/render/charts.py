@@ -6,6 +6,7 @@ input (a 10M-row source still gives a chart of a few dozen rows).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import altair as alt
@@ -20,6 +21,7 @@ from crmreports.render.formats import (
 )
 from crmreports.render.table import display_table
 from crmreports.resolve import ResolvedReport
+from crmreports.spec import Format
 
 # Colour-blind-safe categorical palette (Tableau 10).
 PALETTE = "tableau10"
@@ -31,9 +33,9 @@ def build_chart(frame: pd.DataFrame, report: ResolvedReport) -> alt.TopLevelMixi
     if visual.kind == "table":
         return table_chart(frame, report, title)
     data = chart_data(frame, report)
-    x = _encoding(report, visual.x, "x")
-    y = _encoding(report, visual.y, "y")
-    color = _encoding(report, visual.color, "color") if visual.color else None
+    x = _encoding(report, visual.x, "x", visual.kind, data)
+    y = _encoding(report, visual.y, "y", visual.kind, data)
+    color = _encoding(report, visual.color, "color", visual.kind, data) if visual.color else None
     tooltip = [_tooltip(report, name) for name in report.columns]
     if visual.kind == "line":
         chart = alt.Chart(data).mark_line(point=True)
@@ -71,26 +73,65 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def _encoding(report: ResolvedReport, name: str | None, channel: str) -> Any:
+def _encoding(
+    report: ResolvedReport, name: str | None, channel: str, kind: str, data: pd.DataFrame
+) -> Any:
     assert name is not None
     label = report.label_of(name)
     dim = next((d for d in report.dimensions if d.name == name), None)
     cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[channel]
+    # Below the chart, a legend leaves the full width to the plot on a phone.
+    legend = alt.Legend(orient="bottom", titleOrient="left")
     if dim is not None and dim.is_time:
         time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
-        axis = alt.Axis(format=d3_time_format(dim.grain), labelAngle=0)
+        time_format = d3_time_format(dim.grain)
         if channel == "color":
-            return cls(f"{name}:O", title=label, timeUnit=time_unit)
+            return cls(f"{name}:O", title=label, timeUnit=time_unit, legend=legend)
+        if kind == "bar":
+            # One band per period: a temporal bar would be one *day* wide whatever the grain.
+            angle = _label_angle(data[name].nunique())
+            axis = alt.Axis(format=time_format, labelAngle=angle)
+            return cls(f"{name}:O", title=label, axis=axis, timeUnit=time_unit)
+        axis = alt.Axis(format=time_format, labelAngle=0)
         return cls(f"{name}:T", title=label, axis=axis, timeUnit=time_unit)
     if dim is not None:
         if channel == "color":
-            return cls(f"{name}:N", title=label, scale=alt.Scale(scheme=PALETTE))
-        return cls(f"{name}:N", title=label, sort=None, axis=alt.Axis(labelLimit=160))
+            return cls(f"{name}:N", title=label, scale=alt.Scale(scheme=PALETTE), legend=legend)
+        angle = _label_angle(data[name].nunique()) if channel == "x" else 0
+        axis = alt.Axis(labelLimit=160, labelAngle=angle)
+        return cls(f"{name}:N", title=label, sort=None, axis=axis)
     measure = next(m for m in report.measures if m.name == name)
     fmt = d3_axis_format(measure.format)
     if channel == "color":
-        return cls(f"{name}:Q", title=label, legend=alt.Legend(format=fmt))
-    return cls(f"{name}:Q", title=label, axis=alt.Axis(format=fmt))
+        return cls(f"{name}:Q", title=label, legend=alt.Legend(format=fmt, orient="bottom"))
+    return cls(
+        f"{name}:Q",
+        title=label,
+        axis=alt.Axis(format=fmt, values=_whole_ticks(data, name, measure.format, report)),
+    )
+
+
+def _whole_ticks(data: pd.DataFrame, name: str, fmt: Format, report: ResolvedReport) -> Any:
+    """Explicit ticks 0, 1, 2, ... for small whole-number axes.
+
+    Vega puts ticks at 0.5 steps when the largest count is small, and ',.0f' then prints
+    "0 1 1 2 2"; `tickMinStep` does not prevent it in Vega-Lite 6.
+    """
+    if fmt is not Format.INTEGER or data.empty:
+        return alt.Undefined
+    values = pd.to_numeric(data[name], errors="coerce")
+    visual = report.visual
+    if visual.kind == "bar" and visual.color and visual.stack and visual.x:
+        values = values.groupby(data[visual.x]).sum()  # stacked bars reach the group's total
+    top = values.max()
+    if pd.isna(top) or top >= 10 or values.min() < 0:
+        return alt.Undefined
+    return list(range(0, math.ceil(top) + 1))
+
+
+def _label_angle(categories: int) -> int:
+    """Level labels while they fit side by side; slanted past a handful of categories."""
+    return 0 if categories <= 6 else -40
 
 
 _TIME_UNIT = {

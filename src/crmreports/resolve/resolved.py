@@ -115,6 +115,7 @@ class ResolvedReport:
     sort: tuple[SortOrder, ...]  # spec keys, then the remaining dimensions as tie-breakers
     limit: int | None
     visual: ResolvedVisual
+    source_columns: tuple[str, ...] = ()  # every column of the source, for collision checks
 
     @property
     def columns(self) -> tuple[str, ...]:

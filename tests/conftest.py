@@ -1,0 +1,35 @@
+"""Constructor fixtures (narwhals style): one test body runs on every input backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.helpers import BACKENDS, Data, Schema, make_frame, result_type_check
+
+
+@dataclass(frozen=True)
+class Constructor:
+    """Builds `backend` frames from plain lists.
+
+    `constructor({"a": [1, None]}, {"a": pa.int64()})`; the schema is optional.
+    """
+
+    backend: str
+
+    def __call__(self, data: Data, schema: Schema | None = None) -> Any:
+        return make_frame(self.backend, data, schema)
+
+    def is_native_result(self, obj: Any) -> bool:
+        """`result.data` is the same kind of frame as this backend's input."""
+        return result_type_check(self.backend)(obj)
+
+    def __repr__(self) -> str:
+        return self.backend
+
+
+@pytest.fixture(params=BACKENDS)
+def constructor(request: pytest.FixtureRequest) -> Constructor:
+    return Constructor(request.param)
