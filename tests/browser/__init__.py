@@ -1,0 +1,1 @@
+"""Browser checks: the rendered HTML pages opened in headless Chromium (`make test-browser`)."""
