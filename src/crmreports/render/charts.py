@@ -33,22 +33,20 @@ def build_chart(frame: pd.DataFrame, report: ResolvedReport) -> alt.TopLevelMixi
     if visual.kind == "table":
         return table_chart(frame, report, title)
     data = chart_data(frame, report)
-    x = _encoding(report, visual.x, "x", visual.kind, data)
-    y = _encoding(report, visual.y, "y", visual.kind, data)
+    # Horizontal bars put the categories on y, where labels read level.
+    x_name, y_name = (visual.y, visual.x) if visual.horizontal else (visual.x, visual.y)
+    x = _encoding(report, x_name, "x", visual.kind, data)
+    y = _encoding(report, y_name, "y", visual.kind, data)
     color = _encoding(report, visual.color, "color", visual.kind, data) if visual.color else None
     tooltip = [_tooltip(report, name) for name in report.columns]
+    enc: dict[str, Any] = {"x": x, "y": y, "tooltip": tooltip}
     if visual.kind == "line":
         chart = alt.Chart(data).mark_line(point=True)
-        enc: dict[str, Any] = {"x": x, "y": y, "tooltip": tooltip}
     else:
         chart = alt.Chart(data).mark_bar()
-        if visual.horizontal:
-            x, y = y, x
         if visual.color and not visual.stack:
-            offset = alt.XOffset if not visual.horizontal else alt.YOffset
-            enc = {"x": x, "y": y, "tooltip": tooltip, "offset": offset(f"{visual.color}:N")}
-        else:
-            enc = {"x": x, "y": y, "tooltip": tooltip}
+            offset = alt.YOffset if visual.horizontal else alt.XOffset
+            enc["offset"] = offset(f"{visual.color}:N")
     if color is not None:
         enc["color"] = color
     offset_channel = enc.pop("offset", None)
