@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import narwhals as nw
 
@@ -71,9 +72,10 @@ def _compare(col: nw.Expr, op: str, value: Any) -> nw.Expr:
 
 
 def _literal(value: Any, zone: str | None) -> Any:
-    # A naive date-time compared with a timezone-aware column is read as UTC (documented).
+    # A naive date-time compared with a timezone-aware column is read as UTC (documented), and
+    # expressed in the column's own zone: polars refuses to compare across time zones.
     if zone and isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
+        return value.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
     return value
 
 

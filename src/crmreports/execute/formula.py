@@ -1,0 +1,265 @@
+"""Formula trees -> narwhals expressions that give the same values on DuckDB and polars.
+
+Each rule below was checked on both engines (tests/test_formula.py pins them):
+
+- `a / b` and `a % b` are null when `b` is 0 or null (never inf, NaN or an engine error: DuckDB
+  raises on `% 0`); `/` is always float; `%` takes the sign of the divisor, as in Python.
+- A comparison with null is null, `and`/`or`/`not` follow SQL's three-valued logic (both engines
+  already agree), and `if(c, a, b)` takes `b` when `c` is null.
+- `x in [...]` is an `or` of equalities, so it is null for a null `x` and mixes int and float
+  values (polars' `is_in` refuses `[1, 2.5]` for an integer column).
+- `round(x, d)` rounds half away from zero on both engines (polars' own `round` rounds half to
+  even: 0.5 -> 0, 2.5 -> 2, 0.125 -> 0.12; DuckDB's half away from zero, decimal-exact:
+  2.675 -> 2.67). Here: `t = |x|·10^d` in binary floating point, `floor(t)`, plus one when
+  `t - floor(t) >= 0.5`, divided back by 10^d, with the sign put back. So 0.5 -> 1, -2.5 -> -3,
+  0.125 -> 0.13, 2.675 -> 2.68 (2.675·100 is exactly 267.5), 1.005 -> 1.0 (1.005·100 is
+  100.49999999999999). Integers are returned unchanged; floor/ceil keep floats as floats.
+- `days_between(start, end)` is `end - start` in whole days (an integer) for two dates, and in
+  fractional days (a float) when either side is a datetime (a date is midnight);
+  `hours_between` is always a float.
+- min_of/max_of skip nulls (null only when both are null), as both engines do natively.
+- Timezone-aware datetimes are converted to UTC first (DuckDB reports them in UTC anyway, and
+  polars refuses to compare different zones), so hour() and the other parts are UTC values;
+  a naive datetime or date mixed with an aware one is read as UTC, like filter literals.
+- lower()/upper() agree on ordinary accented text ('Zürich'); DuckDB maps one character to one
+  (upper('ß') is 'ẞ'), polars applies full Unicode case mapping ('SS').
+- Not made equal: integer results beyond int64 (DuckDB raises an overflow error, polars wraps).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+
+import narwhals as nw
+
+from crmreports.errors import InvalidSpecError
+from crmreports.resolve.formula_types import annotate, iso_temporal
+from crmreports.resolve.types import DataType
+from crmreports.spec.formula import Binary, Call, IfElse, InList, Literal, Node, Ref, Unary
+
+__all__ = ["to_expr"]
+
+_INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
+_TEXT, _DATE, _DATETIME = DataType.STRING, DataType.DATE, DataType.DATETIME
+_US_PER_DAY = 86_400_000_000
+_US_PER_HOUR = 3_600_000_000
+_PARTS: dict[str, Callable[[nw.Expr], nw.Expr]] = {
+    "year": lambda e: e.dt.year(),
+    "month": lambda e: e.dt.month(),
+    "day": lambda e: e.dt.day(),
+    "weekday": lambda e: e.dt.weekday(),  # ISO: Monday = 1 ... Sunday = 7 on every engine
+    "hour": lambda e: e.dt.hour(),
+}
+
+
+def to_expr(
+    node: Node,
+    types: Mapping[str, DataType],
+    *,
+    time_zones: Mapping[str, str | None] | None = None,
+) -> nw.Expr:
+    """The narwhals expression computing `node` for each row.
+
+    `types` are the column types (as `resolve` saw them); `time_zones` the zone of each
+    timezone-aware datetime column, needed to mix it with dates and naive values. Raises
+    `InvalidSpecError` if the formula does not type-check (resolve reports that first).
+    """
+    found, problems = annotate(node, types)
+    if problems:
+        raise InvalidSpecError(problems)
+    return _Translator(found, time_zones or {}).expr(node)
+
+
+class _Translator:
+    def __init__(self, found: dict[int, DataType | None], zones: Mapping[str, str | None]) -> None:
+        self.found = found
+        self.zones = zones
+
+    def type(self, node: Node) -> DataType | None:
+        return self.found.get(id(node))
+
+    def aware(self, node: Node) -> bool:
+        """Whether `node` is a timezone-aware datetime (made UTC by `expr`)."""
+        if isinstance(node, Ref):
+            return self.type(node) is _DATETIME and self.zones.get(node.name) is not None
+        if isinstance(node, IfElse):
+            return self.aware(node.then) or self.aware(node.otherwise)
+        if isinstance(node, Call) and node.function in ("coalesce", "min_of", "max_of"):
+            return any(self.aware(a) for a in node.args)
+        return False
+
+    def as_type(self, node: Node, target: DataType, aware: bool = False) -> nw.Expr:
+        """`node` converted to `target`: bool -> int, int -> float, date -> datetime, typed null."""
+        ty = self.type(node)
+        if ty is None:
+            return nw.lit(None, _dtype(target, aware))
+        expr = self.expr(node)
+        if ty is _BOOL and target in (_INT, _FLOAT):
+            return expr.cast(nw.Int64 if target is _INT else nw.Float64)
+        if ty is _INT and target is _FLOAT:
+            return expr.cast(nw.Float64)
+        if ty is _DATE and target is _DATETIME:
+            return expr.cast(_dtype(_DATETIME, aware))
+        if ty is _DATETIME and aware and not self.aware(node):
+            # A naive datetime next to an aware one is read as UTC. Not `replace_time_zone`:
+            # narwhals makes that a no-op on DuckDB, which then refuses to mix the two.
+            return expr.cast(_dtype(_DATETIME, aware=True))
+        return expr
+
+    def expr(self, node: Node) -> nw.Expr:
+        if isinstance(node, Literal):
+            return nw.lit(node.value, _dtype(self.type(node) or _INT))
+        if isinstance(node, Ref):
+            expr = nw.col(node.name)
+            zone = self.zones.get(node.name) if self.type(node) is _DATETIME else None
+            return expr.dt.convert_time_zone("UTC") if zone not in (None, "UTC") else expr
+        if isinstance(node, Unary):
+            if node.op == "not":
+                return ~self.expr(node.operand)
+            return -self.as_type(node.operand, self.type(node) or _INT)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, InList):
+            test = self.compare("eq", node.operand, node.values[0])
+            for value in node.values[1:]:
+                test = test | self.compare("eq", node.operand, value)
+            return ~test if node.negate else test
+        if isinstance(node, IfElse):
+            target, aware = self.type(node) or _INT, self.aware(node)
+            then, otherwise = (self.as_type(n, target, aware) for n in (node.then, node.otherwise))
+            return nw.when(self.expr(node.cond)).then(then).otherwise(otherwise)
+        return self.call(node)
+
+    def binary(self, node: Binary) -> nw.Expr:
+        op = node.op
+        if op in ("and", "or"):
+            left, right = self.expr(node.left), self.expr(node.right)
+            return left & right if op == "and" else left | right
+        if op not in ("add", "sub", "mul", "div", "mod"):
+            return self.compare(op, node.left, node.right)
+        target = _FLOAT if op == "div" else self.type(node) or _INT
+        left, right = self.as_type(node.left, target), self.as_type(node.right, target)
+        if op == "add":
+            return left + right
+        if op == "sub":
+            return left - right
+        if op == "mul":
+            return left * right
+        # A zero or null divisor becomes null *before* dividing: the result is null on both
+        # engines, and DuckDB never sees `x % 0` (an error there, not a null).
+        safe = nw.when(right != 0).then(right)
+        return left / safe if op == "div" else left % safe
+
+    def compare(self, op: str, left_node: Node, right_node: Node) -> nw.Expr:
+        left, right = self.comparable(left_node, right_node), self.comparable(right_node, left_node)
+        if op == "eq":
+            return left == right
+        if op == "ne":
+            return left != right
+        if op == "lt":
+            return left < right
+        if op == "le":
+            return left <= right
+        if op == "gt":
+            return left > right
+        return left >= right
+
+    def comparable(self, node: Node, other: Node) -> nw.Expr:
+        """`node` ready to compare with `other`: text literals read as dates, zones aligned."""
+        mine, theirs = self.type(node), self.type(other)
+        temporal = (_DATE, _DATETIME)
+        if theirs in temporal and mine in (*temporal, _TEXT):
+            target = _DATETIME if _DATETIME in (mine, theirs) else _DATE
+            aware = self.aware(node) or self.aware(other)
+            if mine is _TEXT and isinstance(node, Literal) and isinstance(node.value, str):
+                value = iso_temporal(node.value, target)
+                return nw.lit(_in_zone(value, aware), _dtype(target, aware))
+            return self.as_type(node, target, aware)
+        return self.expr(node)
+
+    def temporal_pair(self, start: Node, end: Node) -> tuple[nw.Expr, nw.Expr]:
+        """Both sides as datetimes in one zone: DuckDB subtracts two dates into whole days, polars
+        into a duration, so dates are made datetimes (midnight) before subtracting."""
+        aware = self.aware(start) or self.aware(end)
+        return self.as_type(start, _DATETIME, aware), self.as_type(end, _DATETIME, aware)
+
+    def call(self, node: Call) -> nw.Expr:
+        name, args = node.function, node.args
+        if name == "date":
+            assert isinstance(args[0], Literal) and isinstance(args[0].value, str)
+            return nw.lit(dt.date.fromisoformat(args[0].value), nw.Date)
+        if name in ("coalesce", "min_of", "max_of"):
+            target, aware = self.type(node) or _INT, self.aware(node)
+            exprs = [self.as_type(a, target, aware) for a in args]
+            if name == "coalesce":
+                return nw.coalesce(*exprs)
+            return (nw.min_horizontal if name == "min_of" else nw.max_horizontal)(*exprs)
+        if name in ("days_between", "hours_between"):
+            start, end = self.temporal_pair(args[0], args[1])
+            micros = (end - start).dt.total_microseconds()
+            if name == "hours_between":
+                return micros / _US_PER_HOUR
+            if self.type(node) is _INT:  # two dates: a whole number of days
+                return (micros // _US_PER_DAY).cast(nw.Int64)
+            return micros / _US_PER_DAY
+        value = self.expr(args[0])
+        if name == "is_null":
+            return value.is_null()
+        if name == "not_null":
+            return ~value.is_null()
+        if name in _PARTS:
+            return _PARTS[name](value).cast(nw.Int64)  # polars gives Int8/Int32, DuckDB Int64
+        if name == "quarter":
+            return (value.dt.month().cast(nw.Int64) + 2) // 3
+        if name == "lower":
+            return value.str.to_lowercase()
+        if name == "upper":
+            return value.str.to_uppercase()
+        if name == "length":
+            return value.str.len_chars().cast(nw.Int64)
+        if name in ("contains", "starts_with", "ends_with"):
+            assert isinstance(args[1], Literal) and isinstance(args[1].value, str)
+            needle = args[1].value
+            if name == "contains":
+                return value.str.contains(needle, literal=True)
+            if name == "starts_with":
+                return value.str.starts_with(needle)
+            return value.str.ends_with(needle)
+        return self.numeric(name, node)
+
+    def numeric(self, name: str, node: Call) -> nw.Expr:
+        """abs, floor, ceil, round: integers (and booleans, as 0/1) stay integers."""
+        target = self.type(node) or _INT
+        value = self.as_type(node.args[0], target)
+        if name == "abs":
+            return value.abs()
+        if target is _INT:
+            return value  # already whole
+        if name == "floor":
+            return value.floor()
+        if name == "ceil":
+            return value.ceil()
+        digits = node.args[1]
+        assert isinstance(digits, Literal) and isinstance(digits.value, int)
+        scale = 10.0**digits.value
+        scaled = value.abs() * scale
+        down = scaled.floor()
+        magnitude = nw.when(scaled - down >= 0.5).then(down + 1).otherwise(down) / scale
+        return nw.when(value < 0).then(-magnitude).otherwise(magnitude)
+
+
+def _dtype(ty: DataType, aware: bool = False) -> nw.dtypes.DType:
+    if ty is _DATETIME:
+        return nw.Datetime("us", "UTC" if aware else None)
+    mapping = {_INT: nw.Int64, _FLOAT: nw.Float64, _BOOL: nw.Boolean, _TEXT: nw.String}
+    return mapping.get(ty, nw.Date)()
+
+
+def _in_zone(value: dt.date | dt.datetime | None, aware: bool) -> dt.date | dt.datetime | None:
+    """A datetime literal next to an aware column: a naive one means UTC, an aware one in UTC."""
+    if not isinstance(value, dt.datetime):
+        return value
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC) if aware else value
+    return value.astimezone(dt.UTC) if aware else value.astimezone(dt.UTC).replace(tzinfo=None)
