@@ -456,8 +456,8 @@ CASES = [
         ("between",),
         (
             "unknown filter op 'betwen'",
-            "available ops (12): eq, ne, lt, le, gt, ge, in, not_in, between, is_null, not_null, "
-            "contains",
+            "available ops (17): eq, ne, lt, le, gt, ge, in, not_in, between, is_null, not_null, "
+            "contains, this, previous, last, next, to_date",
         ),
         stage="parse",
     ),
@@ -482,7 +482,7 @@ CASES = [
         ("sum",),
         (
             "unknown agg 'summ'",
-            "available agg values (7): count, count_distinct, sum, avg, min, max, median",
+            "available agg values (9): count, count_distinct, sum, avg, min, max, median, percentile, stddev",
         ),
         stage="parse",
     ),
@@ -494,7 +494,7 @@ CASES = [
         ("missing-key",),
         ("measures[0]",),
         (None,),
-        ("missing required key 'agg'",),
+        ("a measure needs `agg` (an aggregation), `formula`",),
         stage="parse",
     ),
     Case(
@@ -507,7 +507,7 @@ CASES = [
         ("unknown-key",),
         ("measures[0].feild",),
         ("field",),
-        ("unknown key 'feild'", "available keys (5): agg, field, format, label, name"),
+        ("unknown key 'feild'", "available keys (8): agg, field, fill, filter, format, label, name, p"),
         stage="parse",
     ),
     Case(
@@ -587,7 +587,7 @@ CASES = [
         ("unknown-option",),
         ("dimensions[0].grain",),
         ("month",),
-        ("'montth' is not allowed here", "available values (5): day, week, month, quarter, year"),
+        ("'montth' is not allowed here", "available values (8): hour, day, week, month, quarter, year, fiscal_quarter, fiscal_year"),
         stage="parse",
     ),
     Case(

@@ -72,14 +72,14 @@ def show_value(value: object) -> str:
     return str(value)
 
 
-def format_names(names: Sequence[str], what: str = "names") -> str:
+def format_names(names: Sequence[str], what: str = "names", limit: int = MAX_NAMES_SHOWN) -> str:
     """A capped, readable list: "available columns (14): a, b, c, ... and 9 more".
 
     >>> format_names(["a", "b"], "columns")
     'available columns (2): a, b'
     """
-    shown = ", ".join(names[:MAX_NAMES_SHOWN])
-    more = len(names) - MAX_NAMES_SHOWN
+    shown = ", ".join(names[:limit])
+    more = len(names) - limit
     tail = f", ... and {more} more" if more > 0 else ""
     return f"available {what} ({len(names)}): {shown}{tail}" if names else f"no {what} available"
 
@@ -228,4 +228,50 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
     "not-temporal": (TypeMismatchError, "A time grain is applied to a column that holds no dates."),
     "filter-type": (TypeMismatchError, "A filter value does not fit the column's type."),
     "not-text": (TypeMismatchError, "`contains` is applied to a column that holds no text."),
+    "formula-syntax": (
+        InvalidSpecError,
+        "A formula is empty or not valid syntax (e.g. a missing operand).",
+    ),
+    "formula-forbidden": (
+        InvalidSpecError,
+        "A formula uses something formulas do not allow (attribute access, subscripts, "
+        "lambdas, `**`, names starting with `_`, ...).",
+    ),
+    "unknown-function": (
+        InvalidSpecError,
+        "A formula calls a function that is not a formula function.",
+    ),
+    "formula-arity": (
+        InvalidSpecError,
+        "A formula function is called with the wrong number of arguments.",
+    ),
+    "formula-argument": (
+        InvalidSpecError,
+        "A function argument that must be a literal is not one or is invalid "
+        "(e.g. `date('2024-13-01')`, a negative `round` digit count).",
+    ),
+    "formula-too-complex": (
+        InvalidSpecError,
+        "A formula is longer than 2000 characters or nested deeper than 50.",
+    ),
+    "formula-type": (
+        TypeMismatchError,
+        "A formula combines values whose types do not fit (e.g. text + number).",
+    ),
+    "unknown-measure": (UnknownNameError, "A window or top-N names a measure that does not exist."),
+    "measure-cycle": (InvalidSpecError, "Formulas or windows refer to each other in a circle."),
+    "needs-time-dimension": (
+        InvalidSpecError,
+        "A running total, rolling window or comparison needs a dimension with a `grain`.",
+    ),
+    "not-additive": (
+        TypeMismatchError,
+        "A running total or rolling sum is asked of a measure that cannot be added up "
+        "across periods (an average, median, distinct count, ...).",
+    ),
+    "unknown-timezone": (InvalidSpecError, "`time.timezone` is not an IANA time zone name."),
+    "unknown-param": (UnknownNameError, "A parameter is referenced or supplied but not declared."),
+    "missing-param": (InvalidSpecError, "A parameter without a default was not supplied."),
+    "param-type": (TypeMismatchError, "A parameter value does not have the declared type."),
+    "param-not-allowed": (InvalidSpecError, "A parameter value is not among `allowed`."),
 }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import ConfigDict
 
-from crmreports.errors import SpecError
+from crmreports.errors import DataError, SpecError
 from crmreports.execute import bind_inputs, duckdb_cursor, execute
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
@@ -59,45 +61,82 @@ class Report(ReportSpec):
 
     # --- with data -----------------------------------------------------------------------------
 
-    def check(self, data: Any = None) -> None:
+    def check(
+        self,
+        data: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> None:
         """Raise a `SpecError` listing every problem; without data, only data-free checks run."""
         if data is None:
             problems = check_structure(self)
             if problems:
                 raise SpecError.from_problems(problems, report=self.name)
             return
-        self._prepare(data)
+        self._prepare(data, params, as_of)
 
-    def explain(self, data: Any) -> str:
-        """The logical plan this report runs on `data`, one step a line."""
-        return self._prepare(data)[1].explain()
+    def explain(
+        self,
+        data: Any,
+        *,
+        params: Mapping[str, Any] | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> str:
+        """The plan this report runs on `data`, one step a line."""
+        return self._prepare(data, params, as_of)[1].explain()
 
-    def run(self, data: Any) -> ReportResult:
+    def run(
+        self,
+        data: Any,
+        *,
+        params: Mapping[str, Any] | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> ReportResult:
         """Compute the report on `data`: a frame, a file path, or {source_name: frame}.
 
         pandas and Arrow inputs are scanned in place by DuckDB; the result comes back as the
-        same kind of frame as the input. The input is never modified.
+        same kind of frame as the input. The input is never modified. `params` supplies the
+        report's parameters; `as_of` (default: today) anchors relative date filters, so a run
+        can be reproduced exactly.
         """
         from crmreports.result import ReportResult  # the result layer sits above this one
 
-        cursor = duckdb_cursor()
+        cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
             sources = bind_inputs(data, self.source, cursor)
-            resolved = resolve(self, {n: s.schema for n, s in sources.items()})
+            resolved = resolve(
+                self,
+                {n: s.schema for n, s in sources.items()},
+                params=params,
+                as_of=_as_date(as_of),
+            )
             plan = build_plan(resolved)
-            executed = execute(plan, sources[resolved.source])
+            executed = execute(plan, sources[resolved.source], cursor)
         finally:
             cursor.close()
         return ReportResult(self, resolved, plan, executed)
 
-    def _prepare(self, data: Any) -> tuple[ResolvedReport, Plan]:
-        cursor = duckdb_cursor()
+    def _prepare(
+        self, data: Any, params: Mapping[str, Any] | None, as_of: dt.date | str | None
+    ) -> tuple[ResolvedReport, Plan]:
+        cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
             sources = bind_inputs(data, self.source, cursor)
-            resolved = resolve(self, {n: s.schema for n, s in sources.items()})
+            schema = {n: s.schema for n, s in sources.items()}
+            resolved = resolve(self, schema, params=params, as_of=_as_date(as_of))
         finally:
             cursor.close()
         return resolved, build_plan(resolved)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DataError(f"as_of must be a date like 2024-06-30, got {value!r}") from None
 
 
 def load(path: str | Path) -> Report:

@@ -1,6 +1,6 @@
 """Execute plans through narwhals on the caller's own data (DuckDB for pandas and Arrow)."""
 
-from crmreports.execute.executor import ExecutedFrame, compile_plan, execute
+from crmreports.execute.executor import ExecutedFrame, execute
 from crmreports.execute.inputs import (
     DEFAULT_SOURCE,
     BoundSource,
@@ -15,7 +15,6 @@ __all__ = [
     "ExecutedFrame",
     "InputKind",
     "bind_inputs",
-    "compile_plan",
     "duckdb_cursor",
     "execute",
 ]

@@ -1,32 +1,19 @@
-"""Run a plan on bound sources through narwhals' lazy API; return the caller's kind of frame."""
+"""Run a plan: the pre-queries, the aggregation queries on the caller's backend, then the
+steps over their results on DuckDB; return the caller's kind of frame."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import narwhals as nw
 import pyarrow as pa
 
-from crmreports.execute.expressions import derived_expr, predicate_expr
 from crmreports.execute.inputs import BoundSource, InputKind
-from crmreports.plan import (
-    AggregateNode,
-    Aggregation,
-    DeriveNode,
-    FilterNode,
-    FinalizeNode,
-    LimitNode,
-    Plan,
-    ScanNode,
-    SortNode,
-)
-from crmreports.resolve import DataType
-
-_NW_TYPE = {
-    DataType.INTEGER: nw.Int64,
-    DataType.FLOAT: nw.Float64,
-}
+from crmreports.execute.post import PostRunner, formula
+from crmreports.execute.query import run_query
+from crmreports.plan import ROW_TYPE, Plan, TopQuery, TotalsStep
 
 
 @dataclass(frozen=True)
@@ -39,7 +26,7 @@ class ExecutedFrame:
     def native(self) -> Any:
         """The result as the same kind of frame as the input (pandas in, pandas out)."""
         if self.kind in (InputKind.PANDAS, InputKind.FILE):
-            return to_pandas(self.table)
+            return self.table.to_pandas()
         if self.kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
             import polars as pl
 
@@ -47,71 +34,75 @@ class ExecutedFrame:
         return self.table
 
 
-def to_pandas(table: pa.Table) -> Any:
-    return table.to_pandas()
+def execute(plan: Plan, source: BoundSource, cursor: duckdb.DuckDBPyConnection) -> ExecutedFrame:
+    members = {top.name: _members(top, source) for top in plan.pre}
+    tables = {q.name: run_query(q, source, members) for q in plan.queries}
+    runner = PostRunner(cursor, tables)
+    detail_steps = [s for s in plan.post if not isinstance(s, TotalsStep)]
+    main = runner.run(runner.frame("main"), detail_steps).collect().to_arrow()
+    totals = [s for s in plan.post if isinstance(s, TotalsStep)]
+    if totals:
+        main = _with_totals(main, totals, runner, plan)
+    keep = [c for c in plan.columns if c in main.column_names]
+    return ExecutedFrame(main.select(keep), source.kind)
 
 
-def execute(plan: Plan, source: BoundSource) -> ExecutedFrame:
-    frame = compile_plan(plan, source)
-    result = frame.collect()
-    table = result.to_arrow()
-    return ExecutedFrame(table, source.kind)
+def _members(top: TopQuery, source: BoundSource) -> list[Any]:
+    """The kept members, largest first (ties by member, nulls last, for a stable choice)."""
+    rows = run_query(top.query, source, {}).to_pylist()
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        value, member = row["value"], row["member"]
+        rank = 0 if value is None else (value if top.bottom else -value)
+        return (value is None, rank, member is None, str(member))
+
+    rows.sort(key=order)
+    return [r["member"] for r in rows[: top.n]]
 
 
-def compile_plan(plan: Plan, source: BoundSource) -> nw.LazyFrame[Any]:
-    frame: nw.LazyFrame[Any] = source.frame
-    zones = source.time_zones
-    for node in plan.nodes:
-        if isinstance(node, ScanNode):
-            continue
-        if isinstance(node, FilterNode):
-            for predicate in node.predicates:
-                frame = frame.filter(predicate_expr(predicate, zones))
-        elif isinstance(node, DeriveNode):
-            frame = frame.with_columns(*(derived_expr(d, zones) for d in node.columns))
-        elif isinstance(node, AggregateNode):
-            aggs = [_aggregation(a) for a in node.aggregations]
-            if node.keys:
-                frame = frame.group_by(*node.keys, drop_null_keys=False).agg(*aggs)
-            else:
-                frame = frame.select(*aggs)
-        elif isinstance(node, FinalizeNode):
-            outputs = []
-            for out in node.outputs:
-                expr = nw.col(out.column)
-                if out.minus is not None:
-                    # Over no rows both parts are null (narwhals' n_unique adds a max() on
-                    # DuckDB); no rows means no distinct values and no null seen: 0 - 0.
-                    expr = expr.fill_null(0) - nw.col(out.minus).fill_null(0)
-                target = _NW_TYPE.get(out.dtype)
-                if target is not None:
-                    expr = expr.cast(target)
-                outputs.append(expr.alias(out.name))
-            frame = frame.select(*outputs)
-        elif isinstance(node, SortNode):
-            frame = frame.sort(
-                [k.name for k in node.keys],
-                descending=[k.desc for k in node.keys],
-                nulls_last=True,
-            )
-        elif isinstance(node, LimitNode):
-            frame = frame.head(node.n)
-        else:  # pragma: no cover
-            raise AssertionError(node)
-    return frame
+def _with_totals(
+    detail: pa.Table, steps: list[TotalsStep], runner: PostRunner, plan: Plan
+) -> pa.Table:
+    """Detail rows, each group's subtotal after its rows, the grand total last."""
+    columns = detail.column_names
+    schema = detail.schema
+    detail_rows = [dict(r, **{ROW_TYPE: "detail"}) for r in detail.to_pylist()]
+    levels: dict[int, list[dict[str, Any]]] = {}
+    grand: list[dict[str, Any]] = []
+    for step in steps:
+        frame = runner.frame(step.query)
+        for f in step.formulas:
+            frame = formula(frame, f)
+        rows = [
+            dict(r, **{ROW_TYPE: step.row_type}) for r in frame.collect().to_arrow().to_pylist()
+        ]
+        if step.row_type == "total":
+            grand += rows
+        else:
+            levels[int(step.query.removeprefix("subtotal"))] = rows
+    out: list[dict[str, Any]] = []
+    dims = [c for c in columns if c in plan.columns][: max(levels, default=0)]
+
+    def group(row: dict[str, Any], level: int) -> tuple[Any, ...]:
+        return tuple(row.get(d) for d in dims[:level])
+
+    emitted: set[tuple[int, tuple[Any, ...]]] = set()
+    for i, row in enumerate(detail_rows):
+        out.append(row)
+        following = detail_rows[i + 1] if i + 1 < len(detail_rows) else None
+        for level in sorted(levels, reverse=True):
+            key = group(row, level)
+            if following is not None and group(following, level) == key:
+                continue
+            for sub in levels[level]:
+                if group(sub, level) == key and (level, key) not in emitted:
+                    emitted.add((level, key))
+                    out.append(sub)
+    out += grand
+    fields = [*schema, pa.field(ROW_TYPE, pa.string())]
+    return pa.Table.from_pylist(
+        [{c: r.get(c) for c in [*columns, ROW_TYPE]} for r in out], schema=pa.schema(fields)
+    )
 
 
-def _aggregation(a: Aggregation) -> nw.Expr:
-    if a.function == "len":
-        return nw.len().alias(a.name)
-    col = nw.col(a.column or "")
-    fn = {
-        "count": col.count,
-        "n_unique": col.n_unique,
-        "sum": col.sum,
-        "mean": col.mean,
-        "min": col.min,
-        "max": col.max,
-        "median": col.median,
-    }[a.function]
-    return fn().alias(a.name)
+__all__ = ["ExecutedFrame", "execute", "nw"]

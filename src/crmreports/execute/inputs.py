@@ -50,18 +50,22 @@ _lock = threading.Lock()
 _database: duckdb.DuckDBPyConnection | None = None
 
 
-def duckdb_cursor() -> duckdb.DuckDBPyConnection:
+def duckdb_cursor(timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
     """A fresh cursor on crmreports' own in-memory DuckDB database.
 
     A private database keeps the caller's default DuckDB connection and its settings untouched;
-    the session time zone is pinned to UTC so timestamp bucketing never depends on the machine.
+    the session time zone is the report's (UTC by default), never the machine's: DuckDB reads
+    timezone-aware timestamps as wall-clock time in that zone.
     """
     global _database
     with _lock:
         if _database is None:
             _database = duckdb.connect(":memory:")
         cursor = _database.cursor()
-    cursor.execute("SET TimeZone = 'UTC'")
+    try:
+        cursor.execute("SET TimeZone = ?", [timezone])
+    except duckdb.Error:  # an unknown zone: the resolver reports it; meanwhile stay on UTC
+        cursor.execute("SET TimeZone = 'UTC'")
     return cursor
 
 

@@ -1,31 +1,52 @@
-"""Turn a resolved report into a logical plan.
+"""Turn a resolved report into a plan: the aggregation queries and the steps after them.
 
-Internal column names start with `__` so a derived bucket never shadows a source column that a
-measure still reads (bucketing `order_date` must not change `max(order_date)`).
+Internal column names start with a prefix no source column uses, so a derived bucket never
+shadows a source column that a measure still reads (bucketing `order_date` must not change
+`max(order_date)`).
 """
 
 from __future__ import annotations
 
 from crmreports.plan.nodes import (
     AggFunction,
-    AggregateNode,
+    AggQuery,
     Aggregation,
     AsInteger,
-    CopyColumn,
+    BinValue,
+    CompareStep,
+    DatePartValue,
     Derived,
-    DeriveNode,
-    FilterNode,
-    FinalizeNode,
-    LimitNode,
+    FormulaStep,
+    GapFill,
+    GroupValue,
+    HavingStep,
+    LimitStep,
+    Masked,
     NullFlag,
     OutputColumn,
     Plan,
-    PlanNode,
-    ScanNode,
-    SortNode,
+    PostStep,
+    RankStep,
+    RollingStep,
+    RowValue,
+    RunningStep,
+    ShareStep,
+    SortStep,
     TimeBucket,
+    TopQuery,
+    TopValue,
+    TotalsStep,
 )
-from crmreports.resolve import DataType, ResolvedMeasure, ResolvedReport
+from crmreports.plan.shift import offset_text, shift_time_filters, time_filter_bounds
+from crmreports.resolve import (
+    DataType,
+    Predicate,
+    ResolvedDimension,
+    ResolvedMeasure,
+    ResolvedReport,
+    SortOrder,
+)
+from crmreports.spec.formula import Ref
 
 _FUNCTION: dict[str, AggFunction] = {
     "count_distinct": "n_unique",
@@ -34,7 +55,10 @@ _FUNCTION: dict[str, AggFunction] = {
     "min": "min",
     "max": "max",
     "median": "median",
+    "percentile": "quantile",
+    "stddev": "std",
 }
+ROW_TYPE = "row_type"
 
 
 def internal_prefix(columns: tuple[str, ...]) -> str:
@@ -49,67 +73,303 @@ def internal_prefix(columns: tuple[str, ...]) -> str:
     return prefix
 
 
-def build_plan(report: ResolvedReport) -> Plan:
-    nodes: list[PlanNode] = [ScanNode(report.source)]
-    p = internal_prefix(report.source_columns)
-    if report.filters:
-        nodes.append(FilterNode(report.filters))
+class _Builder:
+    def __init__(self, report: ResolvedReport) -> None:
+        self.report = report
+        self.p = internal_prefix(report.source_columns)
+        self.filters = tuple(f.predicate for f in report.filters)
+        self.top_queries: dict[int, str] = {}
+        self.hidden: list[str] = []
 
-    derived: list[Derived] = []
-    keys: list[str] = []
-    outputs: list[OutputColumn] = []
-    for i, dim in enumerate(report.dimensions):
-        key = f"{p}d{i}"
-        if dim.grain is not None:
-            derived.append(TimeBucket(key, dim.field, dim.grain, dim.dtype))
-        else:
-            # Categoricals become plain text: they then sort and compare alike on every backend.
-            derived.append(CopyColumn(key, dim.field, as_text=dim.dtype is DataType.STRING))
+    # --- aggregation queries ---------------------------------------------------------------
+
+    def query(
+        self,
+        name: str,
+        dims: list[tuple[int, ResolvedDimension]],
+        measures: list[ResolvedMeasure],
+        filters: tuple[Predicate, ...],
+        outputs_hidden: bool = True,
+    ) -> AggQuery:
+        p = self.p
+        derived: list[Derived] = []
+        keys: list[str] = []
+        outputs: list[OutputColumn] = []
+        hidden: list[OutputColumn] = []
+        for i, d in dims:
+            key = self._dimension(i, d, derived, keys, hidden)
+            outputs.append(OutputColumn(d.name, key, d.dtype))
+        if outputs_hidden:
+            outputs += hidden
+        aggregations: list[Aggregation] = []
+        for m in measures:
+            j = self.report.measures.index(m)
+            column = f"{p}m{j}"
+            agg, extra = self._aggregation(m, j, column, derived)
+            aggregations += [agg] + ([extra] if extra else [])
+            outputs.append(OutputColumn(m.name, column, m.dtype, extra.name if extra else None))
+        timezone = self.report.time.timezone
+        return AggQuery(
+            name, self.report.source, timezone, filters, tuple(derived), tuple(keys),
+            tuple(aggregations), tuple(outputs),
+        )  # fmt: skip
+
+    def _dimension(
+        self,
+        i: int,
+        d: ResolvedDimension,
+        derived: list[Derived],
+        keys: list[str],
+        hidden: list[OutputColumn],
+    ) -> str:
+        p, cal = self.p, self.report.time.calendar
+        value = f"{p}v{i}"
+        derived.append(RowValue(value, d.value))
+        key = value
+        if d.grain is not None:
+            key = f"{p}d{i}"
+            derived.append(TimeBucket(key, value, d.grain, cal, d.input_dtype))
+        elif d.part is not None:
+            key = f"{p}d{i}"
+            derived.append(DatePartValue(key, value, d.part, cal))
+        elif d.bins is not None:
+            key, index = f"{p}d{i}", f"{p}i{i}"
+            derived.append(BinValue(key, index, value, d.bins.bounds, d.bins.labels))
+            keys.append(index)
+            hidden.append(OutputColumn(index, index, DataType.INTEGER))
+        elif d.groups is not None:
+            key = f"{p}d{i}"
+            g = d.groups
+            derived.append(GroupValue(key, value, g.groups, g.unmatched, g.other_label))
+        if i in self.top_queries and d.top is not None:
+            member, is_other = f"{p}t{i}", f"{p}o{i}"
+            derived.append(TopValue(member, is_other, key, self.top_queries[i], d.top.other_label))
+            keys.append(is_other)
+            hidden.append(OutputColumn(is_other, is_other, DataType.INTEGER))
+            key = member
         keys.append(key)
-        outputs.append(OutputColumn(dim.name, key, dim.dtype))
+        return key
 
-    aggregations: list[Aggregation] = []
-    for i, measure in enumerate(report.measures):
-        column = f"{p}m{i}"
-        agg, extra = _aggregation(measure, column, derived)
-        aggregations.append(agg)
-        if extra is not None:
-            aggregations.append(extra)
-        outputs.append(
-            OutputColumn(measure.name, column, measure.dtype, extra.name if extra else None)
+    def _aggregation(
+        self, m: ResolvedMeasure, j: int, column: str, derived: list[Derived]
+    ) -> tuple[Aggregation, Aggregation | None]:
+        p = self.p
+        spec = m.aggregate
+        assert spec is not None
+        value: str | None = None
+        if spec.value is not None:
+            value = f"{p}x{j}"
+            derived.append(RowValue(value, spec.value))
+            if spec.input_dtype is DataType.BOOLEAN and spec.agg in {"sum", "avg"}:
+                derived.append(AsInteger(f"{p}b{j}", value))
+                value = f"{p}b{j}"
+        if spec.where:
+            masked = f"{p}w{j}"
+            derived.append(Masked(masked, value, spec.where))
+            if value is None:  # a filtered row count is the sum of a 0/1 flag
+                return Aggregation(column, "sum", masked), None
+            value = masked
+        if spec.agg == "count":
+            if value is None:
+                return Aggregation(column, "len", None), None
+            return Aggregation(column, "count", value), None
+        assert value is not None
+        if spec.agg == "count_distinct":
+            # Backends count null as one more distinct value; SQL's COUNT(DISTINCT) does not.
+            # Subtract one exactly when the group saw a null (max of a 0/1 flag).
+            flag = f"{p}n{j}"
+            derived.append(NullFlag(flag, value))
+            return (
+                Aggregation(column, "n_unique", value),
+                Aggregation(f"{column}_has_null", "max", flag),
+            )
+        return Aggregation(column, _FUNCTION[spec.agg], value, spec.p), None
+
+    # --- the whole plan --------------------------------------------------------------------
+
+    def build(self) -> Plan:
+        r = self.report
+        dims = list(enumerate(r.dimensions))
+        aggregates = [m for m in r.measures if m.aggregate is not None]
+        pre = tuple(self._top_query(i, d) for i, d in dims if d.top is not None)
+        queries = [self.query("main", dims, aggregates, self.filters)]
+        post: list[PostStep] = []
+        time = r.time_dimension
+        others = tuple(d.name for d in r.dimensions if d is not time)
+        if time is not None and time.fill_gaps:
+            start, end = time_filter_bounds(self.filters, time)
+            fills = tuple((m.name, m.fill) for m in aggregates)
+            post.append(GapFill(time.name, time.grain, r.time.calendar, others, fills, start, end))  # type: ignore[arg-type]
+        for m in _dependency_order(r.measures):
+            if m.formula is not None:
+                post.append(FormulaStep(m.name, m.formula, m.dtype))
+            elif m.window is not None:
+                post.append(self._window(m, dims, queries, others))
+        if r.having:
+            post.append(HavingStep(r.having))
+        post.append(SortStep(self._sort_keys()))
+        if r.limit is not None:
+            post.append(LimitStep(r.limit))
+        post += self._totals(dims, aggregates, queries)
+        hidden = tuple(self.hidden)
+        return Plan(pre, tuple(queries), tuple(post), r.columns, hidden)
+
+    def _top_query(self, i: int, d: ResolvedDimension) -> TopQuery:
+        assert d.top is not None
+        by = self.report.measure(d.top.by)
+        before_top = DataType.STRING if (d.bins or d.groups) else d.input_dtype
+        plain = ResolvedDimension(
+            "member", d.label, d.value, d.input_dtype, before_top, d.grain, d.part, d.bins,
+            d.groups,
+        )  # fmt: skip
+        name = f"top{i}"
+        query = self.query(name, [(i, plain)], [by], self.filters, outputs_hidden=False)
+        renamed = tuple(
+            OutputColumn("value", o.column, o.dtype, o.minus) if o.name == by.name else o
+            for o in query.outputs
         )
+        self.top_queries[i] = name
+        return TopQuery(name, _replace(query, outputs=renamed), d.top.n, d.top.bottom)
 
-    if derived:
-        nodes.append(DeriveNode(tuple(derived)))
-    nodes.append(AggregateNode(tuple(keys), tuple(aggregations)))
-    nodes.append(FinalizeNode(tuple(outputs)))
-    if report.sort:
-        nodes.append(SortNode(report.sort))
-    if report.limit is not None:
-        nodes.append(LimitNode(report.limit))
-    return Plan(tuple(nodes), report.columns)
+    def _window(
+        self,
+        m: ResolvedMeasure,
+        dims: list[tuple[int, ResolvedDimension]],
+        queries: list[AggQuery],
+        others: tuple[str, ...],
+    ) -> PostStep:
+        w = m.window
+        assert w is not None
+        r = self.report
+        time = r.time_dimension
+        of = r.measure(w.of)
+        if w.kind == "share":
+            within = [(i, d) for i, d in dims if d.name in w.within]
+            filters = tuple(
+                f.predicate
+                for f in r.filters
+                if w.before_filter is None or f.name != w.before_filter
+            )
+            name = f"share{len(queries)}"
+            queries.append(self.query(name, within, [of], filters, outputs_hidden=False))
+            return ShareStep(m.name, w.of, w.within, name)
+        if w.kind == "rank":
+            return RankStep(m.name, w.of, w.within, w.desc)
+        assert time is not None and time.grain is not None
+        if w.kind == "running":
+            return RunningStep(m.name, w.of, time.name, others, w.reset, r.time.calendar)
+        if w.kind == "rolling":
+            back = (w.periods - 1, "period")
+            shifted = shift_time_filters(self.filters, time, back, r.time.calendar, lower_only=True)
+            name = "main"
+            if shifted != self.filters:
+                name = f"roll{len(queries)}"
+                queries.append(self.query(name, dims, [of], shifted, outputs_hidden=False))
+            return RollingStep(
+                m.name, w.of, time.name, others, w.periods, w.rolling_agg, name, time.grain,
+                r.time.calendar, of.fill,
+            )  # fmt: skip
+        # compare: the earlier period's value, from base rows even outside the report's range
+        offset = (w.offset_n, w.offset_unit)
+        shifted = shift_time_filters(self.filters, time, offset, r.time.calendar)
+        name = "main"
+        if shifted != self.filters:
+            name = f"cmp{len(queries)}"
+            queries.append(self.query(name, dims, [of], shifted, outputs_hidden=False))
+        keys = tuple(d.name for d in r.dimensions)
+        step_offset = offset_text(w.offset_n, w.offset_unit, time.grain)
+        return CompareStep(m.name, w.of, time.name, keys, name, step_offset, w.show, m.dtype)
 
+    def _sort_keys(self) -> tuple[SortOrder, ...]:
+        r, p = self.report, self.p
+        keys: list[SortOrder] = []
+        # "Other" buckets come after the members they stand beside.
+        for i, d in enumerate(r.dimensions):
+            if d.top is not None:
+                keys.append(SortOrder(f"{p}o{i}", False))
+                self.hidden.append(f"{p}o{i}")
+        for k in r.sort:
+            index = next(
+                (i for i, d in enumerate(r.dimensions) if d.name == k.name and d.bins), None
+            )
+            keys.append(SortOrder(f"{p}i{index}", k.desc) if index is not None else k)
+        for i, d in enumerate(r.dimensions):
+            if d.bins is not None:
+                self.hidden.append(f"{p}i{i}")
+        return tuple(keys)
 
-def _aggregation(
-    measure: ResolvedMeasure, column: str, derived: list[Derived]
-) -> tuple[Aggregation, Aggregation | None]:
-    if measure.agg == "count":
-        if measure.field is None:
-            return Aggregation(column, "len", None), None
-        return Aggregation(column, "count", measure.field), None
-    field = measure.field
-    assert field is not None, "the resolver guarantees a field for every agg but count"
-    if measure.input_dtype is DataType.BOOLEAN and measure.agg in {"sum", "avg"}:
-        as_int = f"{column}_int"
-        derived.append(AsInteger(as_int, field))
-        field = as_int
-    if measure.agg == "count_distinct":
-        # Backends count null as one more distinct value; SQL's COUNT(DISTINCT) does not.
-        # Subtract one exactly when the group saw a null (max of a 0/1 flag).
-        flag = f"{column}_null"
-        derived.append(NullFlag(flag, field))
-        return (
-            Aggregation(column, "n_unique", field),
-            Aggregation(f"{column}_has_null", "max", flag),
+    def _totals(
+        self,
+        dims: list[tuple[int, ResolvedDimension]],
+        aggregates: list[ResolvedMeasure],
+        queries: list[AggQuery],
+    ) -> list[PostStep]:
+        r = self.report
+        if not r.has_totals:
+            return []
+        formulas = tuple(
+            FormulaStep(m.name, m.formula, m.dtype)
+            for m in _dependency_order(r.measures)
+            if m.formula is not None and not _depends_on_window(m, r)
         )
-    return Aggregation(column, _FUNCTION[measure.agg], field), None
+        steps: list[PostStep] = []
+        for level in range(len(r.subtotals), 0, -1):
+            name = f"subtotal{level}"
+            queries.append(self.query(name, dims[:level], aggregates, self.filters, False))
+            steps.append(TotalsStep(name, "subtotal", formulas))
+        if r.totals:
+            queries.append(self.query("total", [], aggregates, self.filters, False))
+            steps.append(TotalsStep("total", "total", formulas))
+        return steps
+
+
+def build_plan(report: ResolvedReport) -> Plan:
+    return _Builder(report).build()
+
+
+def _replace(query: AggQuery, **changes: object) -> AggQuery:
+    from dataclasses import replace
+
+    return replace(query, **changes)  # type: ignore[arg-type]
+
+
+def _dependency_order(measures: tuple[ResolvedMeasure, ...]) -> list[ResolvedMeasure]:
+    """Formulas and windows after the measures they read (the resolver rejected cycles)."""
+    from crmreports.spec.formula import references
+
+    by_name = {m.name: m for m in measures}
+    done: set[str] = set()
+    order: list[ResolvedMeasure] = []
+
+    def visit(m: ResolvedMeasure) -> None:
+        if m.name in done:
+            return
+        done.add(m.name)
+        deps = references(m.formula) if m.formula is not None else set()
+        if m.window is not None:
+            deps = {m.window.of}
+        for dep in sorted(deps):
+            if dep in by_name:
+                visit(by_name[dep])
+        order.append(m)
+
+    for m in measures:
+        visit(m)
+    return [m for m in order if m.aggregate is None]
+
+
+def _depends_on_window(m: ResolvedMeasure, r: ResolvedReport) -> bool:
+    from crmreports.spec.formula import references
+
+    if m.window is not None:
+        return True
+    if m.formula is None:
+        return False
+    return any(
+        _depends_on_window(r.measure(n), r)
+        for n in references(m.formula)
+        if n in {x.name for x in r.measures}
+    )
+
+
+__all__ = ["ROW_TYPE", "Ref", "build_plan", "internal_prefix"]

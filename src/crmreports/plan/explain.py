@@ -1,73 +1,141 @@
-"""A readable listing of a plan, one node a line, for `Report.explain()` and debugging."""
+"""A readable listing of a plan, one step a line, for `Report.explain()` and debugging."""
 
 from __future__ import annotations
 
 from crmreports.plan.nodes import (
-    AggregateNode,
-    CopyColumn,
-    DeriveNode,
-    FilterNode,
-    FinalizeNode,
-    LimitNode,
+    AggQuery,
+    AsInteger,
+    BinValue,
+    CompareStep,
+    DatePartValue,
+    Derived,
+    FormulaStep,
+    GapFill,
+    GroupValue,
+    HavingStep,
+    LimitStep,
+    Masked,
     NullFlag,
     Plan,
-    PlanNode,
-    ScanNode,
-    SortNode,
+    PostStep,
+    RankStep,
+    RollingStep,
+    RowValue,
+    RunningStep,
+    ShareStep,
+    SortStep,
     TimeBucket,
+    TopValue,
+    TotalsStep,
 )
 from crmreports.resolve import (
     AnyOfPredicate,
     Between,
     Comparison,
     Contains,
+    DateRange,
+    ExprPredicate,
     Membership,
     NullTest,
     Predicate,
 )
+from crmreports.spec.formula import Ref, to_text
 
 _SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 def explain(plan: Plan) -> str:
-    lines = [f"{i}. {_describe(node)}" for i, node in enumerate(plan.nodes, 1)]
-    lines.append("   -> columns: " + ", ".join(plan.columns))
+    lines: list[str] = []
+    for top in plan.pre:
+        lines.append(f"pre {top.name}: keep the {'bottom' if top.bottom else 'top'} {top.n}")
+        lines += _query_lines(top.query, "   ")
+    for query in plan.queries:
+        lines.append(f"query {query.name}:")
+        lines += _query_lines(query, "   ")
+    if plan.post:
+        lines.append("then (on the aggregated rows):")
+        lines += [f"   {_describe_step(s)}" for s in plan.post]
+    lines.append("-> columns: " + ", ".join(plan.columns))
     return "\n".join(lines)
 
 
-def _describe(node: PlanNode) -> str:
-    if isinstance(node, ScanNode):
-        return f"scan {node.source}"
-    if isinstance(node, FilterNode):
-        return "filter " + " AND ".join(describe_predicate(p) for p in node.predicates)
-    if isinstance(node, DeriveNode):
-        return "derive " + ", ".join(_describe_derived(d) for d in node.columns)
-    if isinstance(node, AggregateNode):
-        aggs = ", ".join(f"{a.name}={a.function}({a.column or ''})" for a in node.aggregations)
-        by = f" by {', '.join(node.keys)}" if node.keys else " over all rows"
-        return f"aggregate{by}: {aggs}"
-    if isinstance(node, FinalizeNode):
-        parts = []
-        for o in node.outputs:
-            expr = f"{o.column} - {o.minus}" if o.minus else o.column
-            parts.append(f"{o.name}={expr}::{o.dtype.value}")
-        return "select " + ", ".join(parts)
-    if isinstance(node, SortNode):
-        keys = ", ".join(f"{k.name} {'desc' if k.desc else 'asc'}" for k in node.keys)
-        return f"sort {keys} (nulls last)"
-    if isinstance(node, LimitNode):
-        return f"limit {node.n}"
-    raise AssertionError(node)  # pragma: no cover
+def _query_lines(q: AggQuery, indent: str) -> list[str]:
+    lines = [f"scan {q.source}"]
+    if q.filters:
+        lines.append("filter " + " AND ".join(describe_predicate(p) for p in q.filters))
+    derived = [d for d in q.derived if not _trivial(d)]
+    if derived:
+        lines.append("derive " + ", ".join(_describe_derived(d) for d in derived))
+    aggs = ", ".join(
+        f"{a.name}={a.function}({a.column or ''}{'' if a.p is None else f', {a.p}'})"
+        for a in q.aggregations
+    )
+    by = f" by {', '.join(q.keys)}" if q.keys else " over all rows"
+    lines.append(f"aggregate{by}: {aggs}")
+    outs = []
+    for o in q.outputs:
+        expr = f"{o.column} - {o.minus}" if o.minus else o.column
+        outs.append(f"{o.name}={expr}::{o.dtype.value}")
+    lines.append("select " + ", ".join(outs))
+    return [indent + line for line in lines]
 
 
-def _describe_derived(d: object) -> str:
+def _trivial(d: Derived) -> bool:
+    """A plain column copied under an internal name says nothing worth printing."""
+    return isinstance(d, RowValue) and isinstance(d.node, Ref)
+
+
+def _describe_derived(d: Derived) -> str:
+    if isinstance(d, RowValue):
+        return f"{d.name}={to_text(d.node)}"
     if isinstance(d, TimeBucket):
-        return f"{d.name}={d.grain.value}_start({d.field})"
-    if isinstance(d, CopyColumn):
-        return f"{d.name}={d.field}"
+        return f"{d.name}={d.grain.value}_start({d.input})"
+    if isinstance(d, DatePartValue):
+        return f"{d.name}={d.part.value}({d.input})"
+    if isinstance(d, BinValue):
+        return f"{d.name}=bin({d.input}, {list(d.labels)})"
+    if isinstance(d, GroupValue):
+        return f"{d.name}=group({d.input})"
+    if isinstance(d, TopValue):
+        return f"{d.name}=top_member({d.input} via {d.query})"
     if isinstance(d, NullFlag):
-        return f"{d.name}=is_null({d.field})"
-    return f"{d.name}=int({d.field})"  # type: ignore[attr-defined]
+        return f"{d.name}=is_null({d.input})"
+    if isinstance(d, AsInteger):
+        return f"{d.name}=int({d.input})"
+    if isinstance(d, Masked):
+        where = " AND ".join(describe_predicate(p) for p in d.predicates)
+        return f"{d.name}=({d.input or '1'} where {where})"
+    raise AssertionError(d)  # pragma: no cover
+
+
+def _describe_step(s: PostStep) -> str:
+    if isinstance(s, GapFill):
+        return f"fill missing {s.grain.value}s of {s.time}"
+    if isinstance(s, FormulaStep):
+        return f"{s.name} = {to_text(s.node)}"
+    if isinstance(s, RunningStep):
+        reset = "" if s.reset == "none" else f", restarting each {s.reset}"
+        return f"{s.name} = running sum of {s.of} along {s.time}{reset}"
+    if isinstance(s, RollingStep):
+        return f"{s.name} = {s.agg} of {s.of} over the last {s.periods} periods ({s.query})"
+    if isinstance(s, CompareStep):
+        return f"{s.name} = {s.show} of {s.of} against {s.offset} earlier ({s.query})"
+    if isinstance(s, ShareStep):
+        within = ", ".join(s.within) or "the grand total"
+        return f"{s.name} = {s.of} / total of {s.of} within {within} ({s.query})"
+    if isinstance(s, RankStep):
+        within = f" within {', '.join(s.within)}" if s.within else ""
+        return f"{s.name} = rank of {s.of}{within}{' (largest first)' if s.desc else ''}"
+    if isinstance(s, TotalsStep):
+        return f"append {s.row_type} rows from {s.query}"
+    if isinstance(s, HavingStep):
+        return "keep rows where " + " AND ".join(describe_predicate(p) for p in s.predicates)
+    if isinstance(s, SortStep):
+        keys = ", ".join(f"{k.name} {'desc' if k.desc else 'asc'}" for k in s.keys)
+        return f"sort {keys} (nulls last)"
+    if isinstance(s, LimitStep):
+        return f"limit {s.n}"
+    raise AssertionError(s)  # pragma: no cover
 
 
 def describe_predicate(p: Predicate) -> str:
@@ -77,10 +145,14 @@ def describe_predicate(p: Predicate) -> str:
         text = f"{p.field} {'not in' if p.negate else 'in'} {list(p.values)!r}"
     elif isinstance(p, Between):
         text = f"{p.field} between {p.low!r} and {p.high!r}"
+    elif isinstance(p, DateRange):
+        return f"{p.field} in [{p.start.isoformat()}, {p.end.isoformat()})"
     elif isinstance(p, NullTest):
         return f"{p.field} is {'' if p.is_null else 'not '}null"
     elif isinstance(p, Contains):
         return f"{p.field} contains {p.value!r}{' (ignore case)' if p.ignore_case else ''}"
+    elif isinstance(p, ExprPredicate):
+        return f"({p.text})"
     elif isinstance(p, AnyOfPredicate):
         return "(" + " OR ".join(describe_predicate(c) for c in p.children) + ")"
     else:  # pragma: no cover

@@ -1,11 +1,18 @@
 """Bind a report spec to the data's schema; every problem reported at once, located."""
 
+from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.resolved import (
+    AggregateSpec,
     AnyOfPredicate,
     Between,
+    BinsTransform,
     Comparison,
     Contains,
+    DateRange,
+    ExprPredicate,
+    GroupsTransform,
     Membership,
+    NamedPredicate,
     NullTest,
     Predicate,
     ResolvedDimension,
@@ -13,17 +20,27 @@ from crmreports.resolve.resolved import (
     ResolvedReport,
     ResolvedVisual,
     SortOrder,
+    TimeSettings,
+    TopTransform,
+    WindowSpec,
 )
 from crmreports.resolve.resolver import resolve
 from crmreports.resolve.types import DataType, Schema
 
 __all__ = [
+    "AggregateSpec",
     "AnyOfPredicate",
     "Between",
+    "BinsTransform",
+    "Calendar",
     "Comparison",
     "Contains",
     "DataType",
+    "DateRange",
+    "ExprPredicate",
+    "GroupsTransform",
     "Membership",
+    "NamedPredicate",
     "NullTest",
     "Predicate",
     "ResolvedDimension",
@@ -32,5 +49,8 @@ __all__ = [
     "ResolvedVisual",
     "Schema",
     "SortOrder",
+    "TimeSettings",
+    "TopTransform",
+    "WindowSpec",
     "resolve",
 ]

@@ -1,45 +1,25 @@
-"""The resolved report: every name bound to a column and a type, every default decided.
+"""The resolved report: every name bound to a column and a type, every default decided,
+parameters substituted, relative dates turned into fixed ranges.
 
-Frozen dataclasses; the planner reads only these, never the raw spec.
+Frozen dataclasses; the planner reads only these, never the raw spec. Row values are formula
+trees (`spec.formula` nodes): a plain column is `Ref(column)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.types import DataType
-from crmreports.spec import Format, Grain, ReportSpec
+from crmreports.spec import DatePart, Format, Grain, ReportSpec
+from crmreports.spec.formula import Node
 
 FilterValue = str | int | float | bool | dt.date | dt.datetime
 
 
-@dataclass(frozen=True)
-class ResolvedDimension:
-    name: str
-    field: str
-    dtype: DataType  # of the result column (a bucketed date stays a date)
-    grain: Grain | None
-    label: str
-
-    @property
-    def is_time(self) -> bool:
-        return self.dtype.is_temporal
-
-
-@dataclass(frozen=True)
-class ResolvedMeasure:
-    name: str
-    agg: str  # count, count_distinct, sum, avg, min, max, median
-    field: str | None
-    input_dtype: DataType | None
-    dtype: DataType  # of the result column
-    format: Format
-    label: str
-
-
-# --- predicates: the filter tree with values converted to the column's type ---------------
+# --- predicates: filters with values converted to the column's type ----------------------
 
 
 @dataclass(frozen=True)
@@ -67,6 +47,16 @@ class Between:
 
 
 @dataclass(frozen=True)
+class DateRange:
+    """`start <= field < end`: a relative date filter, resolved against `as_of`."""
+
+    field: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    description: str  # e.g. "last 3 months (2024-02-01 .. 2024-04-30)"
+
+
+@dataclass(frozen=True)
 class NullTest:
     field: str
     is_null: bool
@@ -80,11 +70,140 @@ class Contains:
 
 
 @dataclass(frozen=True)
+class ExprPredicate:
+    node: Node
+    text: str
+
+
+@dataclass(frozen=True)
 class AnyOfPredicate:
     children: tuple[Predicate, ...]
 
 
-Predicate = Comparison | Membership | Between | NullTest | Contains | AnyOfPredicate
+Predicate = (
+    Comparison
+    | Membership
+    | Between
+    | DateRange
+    | NullTest
+    | Contains
+    | ExprPredicate
+    | AnyOfPredicate
+)
+
+
+@dataclass(frozen=True)
+class NamedPredicate:
+    """A report filter with its optional name (shares can be computed before a named one)."""
+
+    predicate: Predicate
+    name: str | None = None
+
+
+# --- dimensions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BinsTransform:
+    bounds: tuple[float | None, ...]  # exclusive upper bound of each tier; None = no bound
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupsTransform:
+    groups: tuple[tuple[str, tuple[FilterValue, ...]], ...]
+    unmatched: Literal["keep", "null", "other"]
+    other_label: str
+
+
+@dataclass(frozen=True)
+class TopTransform:
+    n: int
+    by: str  # an aggregate measure's name
+    other_label: str
+    bottom: bool
+
+
+@dataclass(frozen=True)
+class ResolvedDimension:
+    name: str
+    label: str
+    value: Node  # the row value before any transform (a column or a formula)
+    input_dtype: DataType
+    dtype: DataType  # of the result column
+    grain: Grain | None = None
+    part: DatePart | None = None
+    bins: BinsTransform | None = None
+    groups: GroupsTransform | None = None
+    top: TopTransform | None = None
+    fill_gaps: bool = False
+
+    @property
+    def is_time(self) -> bool:
+        return self.grain is not None or (
+            self.dtype.is_temporal and self.part is None and self.bins is None
+        )
+
+    @property
+    def ordered_by_index(self) -> bool:
+        """Tiers sort in their declared order, not alphabetically."""
+        return self.bins is not None
+
+
+# --- measures ----------------------------------------------------------------------------
+
+AggName = Literal[
+    "count", "count_distinct", "sum", "avg", "min", "max", "median", "percentile", "stddev"
+]
+
+
+@dataclass(frozen=True)
+class AggregateSpec:
+    """An aggregation of a row value (None: count rows), over rows matching `where`."""
+
+    agg: AggName
+    value: Node | None
+    where: tuple[Predicate, ...] = ()
+    p: float | None = None
+    input_dtype: DataType | None = None
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    kind: Literal["running", "rolling", "compare", "share", "rank"]
+    of: str
+    reset: str = "none"  # running
+    periods: int = 0  # rolling
+    rolling_agg: str = "sum"  # rolling
+    offset_n: int = 0  # compare: how many units back
+    offset_unit: str = ""  # compare: 'period' or a calendar unit
+    show: str = "pct_change"  # compare
+    within: tuple[str, ...] = ()  # share, rank
+    before_filter: str | None = None  # share
+    desc: bool = True  # rank
+
+
+@dataclass(frozen=True)
+class ResolvedMeasure:
+    name: str
+    label: str
+    dtype: DataType
+    format: Format
+    fill: Literal["zero", "null"]
+    aggregate: AggregateSpec | None = None
+    formula: Node | None = None
+    window: WindowSpec | None = None
+
+    @property
+    def input_dtype(self) -> DataType | None:  # kept for renderers that ask
+        return None
+
+    @property
+    def is_additive(self) -> bool:
+        return self.aggregate is not None and self.aggregate.agg in {"count", "sum"}
+
+
+# --- the report ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -106,23 +225,48 @@ class SortOrder:
 
 
 @dataclass(frozen=True)
+class TimeSettings:
+    calendar: Calendar = field(default_factory=Calendar)
+    timezone: str = "UTC"  # tz-aware timestamps are converted to this zone's wall time
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
 class ResolvedReport:
     spec: ReportSpec
     source: str
     dimensions: tuple[ResolvedDimension, ...]
     measures: tuple[ResolvedMeasure, ...]
-    filters: tuple[Predicate, ...]  # AND-ed
+    filters: tuple[NamedPredicate, ...]  # AND-ed
+    having: tuple[Predicate, ...]
     sort: tuple[SortOrder, ...]  # spec keys, then the remaining dimensions as tie-breakers
     limit: int | None
     visual: ResolvedVisual
+    time: TimeSettings = field(default_factory=TimeSettings)
+    totals: bool = False
+    subtotals: tuple[str, ...] = ()
     source_columns: tuple[str, ...] = ()  # every column of the source, for collision checks
+    column_types: tuple[tuple[str, DataType], ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(d.name for d in self.dimensions) + tuple(m.name for m in self.measures)
+        names = tuple(d.name for d in self.dimensions) + tuple(m.name for m in self.measures)
+        return (*names, "row_type") if self.has_totals else names
+
+    @property
+    def has_totals(self) -> bool:
+        return self.totals or bool(self.subtotals)
+
+    @property
+    def time_dimension(self) -> ResolvedDimension | None:
+        return next((d for d in self.dimensions if d.grain is not None), None)
+
+    def measure(self, name: str) -> ResolvedMeasure:
+        return next(m for m in self.measures if m.name == name)
 
     def label_of(self, name: str) -> str:
         for item in (*self.dimensions, *self.measures):
             if item.name == name:
                 return item.label
-        return name
+        return name.replace("_", " ").capitalize()

@@ -7,72 +7,40 @@ what it was checked against, and a suggestion.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crmreports.errors import Problem, SpecError, format_names, show_value, suggest
+from crmreports.errors import Problem, SpecError, format_names, suggest
+from crmreports.resolve.bind_dimensions import bind_dimension
+from crmreports.resolve.bind_filters import bind_filter
+from crmreports.resolve.bind_measures import bind_measures
+from crmreports.resolve.calendar import Calendar
+from crmreports.resolve.context import Context
+from crmreports.resolve.params import resolve_params
 from crmreports.resolve.resolved import (
-    AnyOfPredicate,
-    Between,
-    Comparison,
-    Contains,
-    FilterValue,
-    Membership,
-    NullTest,
-    Predicate,
+    NamedPredicate,
     ResolvedDimension,
     ResolvedMeasure,
     ResolvedReport,
     ResolvedVisual,
     SortOrder,
+    TimeSettings,
 )
 from crmreports.resolve.types import DataType, Schema
 from crmreports.spec import (
-    AnyOf,
     BarVisual,
-    BetweenFilter,
-    CompareFilter,
-    ContainsFilter,
-    Dimension,
-    Filter,
-    Format,
-    InFilter,
     LineVisual,
-    Measure,
-    NullFilter,
     ReportSpec,
     TableVisual,
     check_structure,
 )
 
-_NUMERIC_AGGS = {"sum", "avg", "median"}
-
-
-def resolve(report: ReportSpec, schema: Schema) -> ResolvedReport:
-    """Check `report` against `schema` (source -> column -> type); raise every problem at once."""
-    problems = list(check_structure(report))
-    source, columns = _bind_source(report, schema, problems)
-    if columns is None:
-        raise SpecError.from_problems(in_spec_order(problems), report=report.name)
-    binder = _Binder(source, columns, problems)
-    dimensions = tuple(binder.dimension(d, i) for i, d in enumerate(report.dimensions))
-    measures = tuple(binder.measure(m, i) for i, m in enumerate(report.measures))
-    filters = tuple(binder.predicate(f, f"filters[{i}]") for i, f in enumerate(report.filters))
-    visual = _resolve_visual(report, dimensions, measures, problems)
-    if problems:
-        raise SpecError.from_problems(in_spec_order(problems), report=report.name)
-    return ResolvedReport(
-        spec=report,
-        source=source,
-        dimensions=dimensions,  # type: ignore[arg-type]  # no None once problems is empty
-        measures=measures,  # type: ignore[arg-type]
-        filters=filters,  # type: ignore[arg-type]
-        sort=_sort_order(report),
-        limit=report.limit,
-        visual=visual,
-        source_columns=tuple(columns),
-    )
-
-
-_KEY_ORDER = ("", "name", "source", "dimensions", "measures", "filters", "sort", "limit", "visual")
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_KEY_ORDER = (
+    "", "name", "source", "params", "time", "dimensions", "measures", "filters", "having",
+    "sort", "limit", "totals", "subtotals", "visual",
+)  # fmt: skip
 
 
 def in_spec_order(problems: list[Problem]) -> list[Problem]:
@@ -83,6 +51,134 @@ def in_spec_order(problems: list[Problem]) -> list[Problem]:
         return _KEY_ORDER.index(head) if head in _KEY_ORDER else len(_KEY_ORDER)
 
     return sorted(problems, key=section)
+
+
+def resolve(
+    report: ReportSpec,
+    schema: Schema,
+    *,
+    params: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
+) -> ResolvedReport:
+    """Check `report` against `schema` (source -> column -> type); raise every problem at once.
+
+    `params` are the run's parameter values; `as_of` anchors relative dates (default: today).
+    """
+    problems = list(check_structure(report))
+    source, columns = _bind_source(report, schema, problems)
+    if columns is None:
+        raise SpecError.from_problems(in_spec_order(problems), report=report.name)
+    values = resolve_params(report.params, params or {}, problems)
+    time = _time_settings(report, as_of or dt.date.today(), problems)
+    ctx = Context(source, columns, values, time, problems)
+    dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
+    good_dims = [d for d in dims if d is not None]
+    filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
+    measures = bind_measures(ctx, report.measures, good_dims, filter_names)  # type: ignore[arg-type]
+    filters = []
+    for i, f in enumerate(report.filters):
+        predicate = bind_filter(ctx, f, f"filters[{i}]")
+        if predicate is not None:
+            filters.append(NamedPredicate(predicate, getattr(f, "name", None)))
+    good_measures = [m for m in measures if m is not None]
+    result_types = {d.name: d.dtype for d in good_dims} | {m.name: m.dtype for m in good_measures}
+    having = [
+        bind_filter(ctx, f, f"having[{i}]", result_types) for i, f in enumerate(report.having)
+    ]
+    _check_top(ctx, good_dims, good_measures)
+    _check_subtotals(report, problems)
+    visual = _resolve_visual(report, tuple(dims), tuple(measures), problems)
+    if problems:
+        raise SpecError.from_problems(in_spec_order(problems), report=report.name)
+    notes = tuple(
+        f.predicate.description  # type: ignore[union-attr]
+        for f in filters
+        if hasattr(f.predicate, "description")
+    )
+    return ResolvedReport(
+        spec=report,
+        source=source,
+        dimensions=tuple(good_dims),
+        measures=tuple(good_measures),
+        filters=tuple(filters),
+        having=tuple(h for h in having if h is not None),
+        sort=_sort_order(report),
+        limit=report.limit,
+        visual=visual,
+        time=time,
+        totals=report.totals,
+        subtotals=tuple(report.subtotals),
+        source_columns=tuple(columns),
+        column_types=tuple(columns.items()),
+        notes=notes,
+    )
+
+
+def _time_settings(report: ReportSpec, as_of: dt.date, problems: list[Problem]) -> TimeSettings:
+    ctx = report.time
+    zone = ctx.timezone or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            Problem(
+                "unknown-timezone",
+                f"unknown time zone {zone!r}",
+                "time.timezone",
+                hint="use an IANA name such as Europe/Berlin or America/New_York",
+            )
+        )
+        zone = "UTC"
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    calendar = Calendar(
+        week_start=_WEEKDAYS.index(ctx.week_start) + 1,
+        fiscal_year_start=ctx.fiscal_year_start,
+        fiscal_year_named_by=ctx.fiscal_year_named_by,
+    )
+    return TimeSettings(calendar, zone, as_of)
+
+
+def _check_top(
+    ctx: Context, dims: list[ResolvedDimension], measures: list[ResolvedMeasure]
+) -> None:
+    aggregates = [m.name for m in measures if m.aggregate is not None]
+    for i, d in enumerate(dims):
+        if d.top is not None and d.top.by not in aggregates:
+            ctx.problems.append(
+                Problem(
+                    "unknown-measure",
+                    f"`top.by` must name an aggregate measure of the report, got {d.top.by!r}",
+                    f"dimensions[{i}].top.by",
+                    checked_against=format_names(aggregates, "aggregate measures"),
+                    suggestion=suggest(d.top.by, aggregates),
+                )
+            )
+
+
+def _check_subtotals(report: ReportSpec, problems: list[Problem]) -> None:
+    names = [d.output_name for d in report.dimensions]
+    for i, name in enumerate(report.subtotals):
+        if name not in names:
+            problems.append(
+                Problem(
+                    "unknown-name",
+                    f"{name!r} is not a dimension of the report",
+                    f"subtotals[{i}]",
+                    checked_against=format_names(names, "dimensions"),
+                    suggestion=suggest(name, names),
+                )
+            )
+        elif names.index(name) != i:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "subtotals must name the leading dimensions in order "
+                    f"({', '.join(names[: len(report.subtotals)])})",
+                    f"subtotals[{i}]",
+                    hint="reorder the dimensions so the subtotalled ones come first",
+                )
+            )
 
 
 def _bind_source(
@@ -115,198 +211,6 @@ def _bind_source(
         )
     )
     return report.source, None
-
-
-class _Binder:
-    """Resolves one spec element at a time, appending problems instead of raising."""
-
-    def __init__(self, source: str, columns: dict[str, DataType], problems: list[Problem]):
-        self.source = source
-        self.columns = columns
-        self.problems = problems
-
-    def column(self, name: str, path: str) -> DataType | None:
-        if name in self.columns:
-            return self.columns[name]
-        names = list(self.columns)
-        self.problems.append(
-            Problem(
-                "unknown-column",
-                f"unknown column {name!r} in source {self.source!r}",
-                path,
-                checked_against=format_names(names, "columns"),
-                suggestion=suggest(name, names),
-            )
-        )
-        return None
-
-    def dimension(self, dim: Dimension, i: int) -> ResolvedDimension | None:
-        dtype = self.column(dim.field, f"dimensions[{i}].field")
-        if dtype is None:
-            return None
-        if dim.grain is not None and not dtype.is_temporal:
-            self.problems.append(
-                Problem(
-                    "not-temporal",
-                    f"grain {dim.grain.value!r} needs a date or datetime column, "
-                    f"but {dim.field!r} is {dtype.value}",
-                    f"dimensions[{i}].grain",
-                    hint="remove `grain`, or convert the column to dates first "
-                    "(e.g. pandas.to_datetime)",
-                )
-            )
-            return None
-        label = dim.label or _humanize(dim.output_name)
-        return ResolvedDimension(dim.output_name, dim.field, dtype, dim.grain, label)
-
-    def measure(self, measure: Measure, i: int) -> ResolvedMeasure | None:
-        input_dtype = None
-        if measure.field is not None:
-            input_dtype = self.column(measure.field, f"measures[{i}].field")
-            if input_dtype is None:
-                return None
-        agg = measure.agg
-        if agg in _NUMERIC_AGGS and input_dtype is not None:
-            allowed = input_dtype.is_numeric or (
-                input_dtype is DataType.BOOLEAN and agg in {"sum", "avg"}
-            )
-            if not allowed:
-                self.problems.append(
-                    Problem(
-                        "not-numeric",
-                        f"`{agg}` needs a numeric column, but {measure.field!r} "
-                        f"is {input_dtype.value}",
-                        f"measures[{i}].field",
-                        checked_against="numeric columns: "
-                        + (", ".join(c for c, t in self.columns.items() if t.is_numeric) or "none"),
-                        hint="use `count` or `count_distinct` for non-numeric columns",
-                    )
-                )
-                return None
-        if agg in {"min", "max"} and input_dtype not in _ORDERED:
-            self.problems.append(
-                Problem(
-                    "not-numeric",
-                    f"`{agg}` needs numbers, dates or text, but {measure.field!r} "
-                    f"is {input_dtype.value if input_dtype else 'unknown'}",
-                    f"measures[{i}].field",
-                )
-            )
-            return None
-        dtype = _measure_dtype(agg, input_dtype)
-        fmt = measure.format or (Format.INTEGER if dtype is DataType.INTEGER else Format.NUMBER)
-        label = measure.label or _humanize(measure.name)
-        return ResolvedMeasure(measure.name, agg, measure.field, input_dtype, dtype, fmt, label)
-
-    def predicate(self, f: Filter, path: str) -> Predicate | None:
-        if isinstance(f, AnyOf):
-            children = [self.predicate(c, f"{path}.any_of[{j}]") for j, c in enumerate(f.any_of)]
-            if any(c is None for c in children):
-                return None
-            return AnyOfPredicate(tuple(c for c in children if c is not None))
-        dtype = self.column(f.field, f"{path}.field")
-        if dtype is None:
-            return None
-        if isinstance(f, NullFilter):
-            return NullTest(f.field, is_null=f.op == "is_null")
-        if isinstance(f, ContainsFilter):
-            if dtype is not DataType.STRING:
-                self.problems.append(
-                    Problem(
-                        "not-text",
-                        f"`contains` needs a text column, but {f.field!r} is {dtype.value}",
-                        f"{path}.op",
-                        hint="use eq, in or between for non-text columns",
-                    )
-                )
-                return None
-            return Contains(f.field, f.value, f.ignore_case)
-        if isinstance(f, CompareFilter):
-            value = self.value(f.value, dtype, f.field, f"{path}.value")
-            if value is None:
-                return None
-            return Comparison(f.field, f.op, value, f.keep_nulls)
-        if isinstance(f, InFilter):
-            values = [
-                self.value(v, dtype, f.field, f"{path}.value[{j}]") for j, v in enumerate(f.value)
-            ]
-            if any(v is None for v in values):
-                return None
-            clean = tuple(v for v in values if v is not None)
-            return Membership(f.field, clean, negate=f.op == "not_in", keep_nulls=f.keep_nulls)
-        if isinstance(f, BetweenFilter):
-            low = self.value(f.value[0], dtype, f.field, f"{path}.value[0]")
-            high = self.value(f.value[1], dtype, f.field, f"{path}.value[1]")
-            if low is None or high is None:
-                return None
-            return Between(f.field, low, high, f.keep_nulls)
-        raise AssertionError(f"unhandled filter {type(f).__name__}")  # pragma: no cover
-
-    def value(self, value: object, dtype: DataType, field: str, path: str) -> FilterValue | None:
-        converted = _convert_value(value, dtype)
-        if converted is None:
-            example = _EXAMPLES.get(dtype, "")
-            self.problems.append(
-                Problem(
-                    "filter-type",
-                    f"{show_value(value)} cannot be compared with {field!r}, "
-                    f"which is {dtype.value}",
-                    path,
-                    hint=f"give a {dtype.value} value{example}",
-                )
-            )
-        return converted
-
-
-_ORDERED = {
-    DataType.INTEGER,
-    DataType.FLOAT,
-    DataType.STRING,
-    DataType.DATE,
-    DataType.DATETIME,
-    DataType.BOOLEAN,
-}
-_EXAMPLES = {
-    DataType.DATE: " such as 2024-01-31",
-    DataType.DATETIME: " such as 2024-01-31 or 2024-01-31T09:30:00",
-    DataType.STRING: " in quotes, e.g. '1001'",
-    DataType.INTEGER: " such as 100",
-    DataType.FLOAT: " such as 99.5",
-    DataType.BOOLEAN: ": true or false",
-}
-
-
-def _convert_value(value: object, dtype: DataType) -> FilterValue | None:
-    """The spec value as the column's type, or None when it does not fit (never a guess)."""
-    if dtype.is_numeric:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return value
-        return None
-    if dtype is DataType.BOOLEAN:
-        return value if isinstance(value, bool) else None
-    if dtype is DataType.STRING:
-        return value if isinstance(value, str) else None
-    if dtype is DataType.DATE and isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    if dtype is DataType.DATETIME and isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _measure_dtype(agg: str, input_dtype: DataType | None) -> DataType:
-    if agg in {"count", "count_distinct"}:
-        return DataType.INTEGER
-    if agg == "sum":
-        return DataType.FLOAT if input_dtype is DataType.FLOAT else DataType.INTEGER
-    if agg in {"avg", "median"}:
-        return DataType.FLOAT
-    return input_dtype or DataType.OTHER  # min, max keep the column's type
 
 
 def _sort_order(report: ReportSpec) -> tuple[SortOrder, ...]:
@@ -358,8 +262,3 @@ def _resolve_visual(
     stack = spec.stack if isinstance(spec, BarVisual) else True
     kind = "line" if isinstance(spec, LineVisual) else "bar"
     return ResolvedVisual(kind, x, y, spec.color, horizontal, stack, title=spec.title)
-
-
-def _humanize(name: str) -> str:
-    text = name.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]

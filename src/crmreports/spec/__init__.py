@@ -1,41 +1,85 @@
 """Report specs as Pydantic models: structure only, no data, no pandas/narwhals/altair."""
 
 from crmreports.spec.checks import check_structure, result_names
-from crmreports.spec.dimension import Dimension, Grain
+from crmreports.spec.dimension import Bin, DatePart, Dimension, Grain, TopN
 from crmreports.spec.filters import (
     AnyOf,
     BetweenFilter,
     CompareFilter,
     ContainsFilter,
+    ExprFilter,
     Filter,
     InFilter,
     NullFilter,
+    ParamRef,
+    RelativeDateFilter,
 )
 from crmreports.spec.io import dump_spec, parse_text, read_spec_file, validate_spec
-from crmreports.spec.measure import CountMeasure, FieldMeasure, Format, Measure
-from crmreports.spec.report import ReportSpec, SortKey
+from crmreports.spec.measure import (
+    AggregateMeasure,
+    Compare,
+    CompareMeasure,
+    CountMeasure,
+    ExprMeasure,
+    FieldMeasure,
+    Format,
+    FormulaMeasure,
+    Measure,
+    Rank,
+    RankMeasure,
+    Rolling,
+    RollingMeasure,
+    Running,
+    RunningMeasure,
+    ShareMeasure,
+    ShareOf,
+    WindowMeasure,
+)
+from crmreports.spec.report import Parameter, ReportSpec, SortKey, TimeContext
 from crmreports.spec.visual import BarVisual, LineVisual, TableVisual, Visual
 
 __all__ = [
+    "AggregateMeasure",
     "AnyOf",
     "BarVisual",
     "BetweenFilter",
+    "Bin",
+    "Compare",
     "CompareFilter",
+    "CompareMeasure",
     "ContainsFilter",
     "CountMeasure",
+    "DatePart",
     "Dimension",
+    "ExprFilter",
+    "ExprMeasure",
     "FieldMeasure",
     "Filter",
     "Format",
+    "FormulaMeasure",
     "Grain",
     "InFilter",
     "LineVisual",
     "Measure",
     "NullFilter",
+    "ParamRef",
+    "Parameter",
+    "Rank",
+    "RankMeasure",
+    "RelativeDateFilter",
     "ReportSpec",
+    "Rolling",
+    "RollingMeasure",
+    "Running",
+    "RunningMeasure",
+    "ShareMeasure",
+    "ShareOf",
     "SortKey",
     "TableVisual",
+    "TimeContext",
+    "TopN",
     "Visual",
+    "WindowMeasure",
     "check_structure",
     "dump_spec",
     "parse_text",

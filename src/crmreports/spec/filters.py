@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from crmreports.spec._base import FieldName, SpecModel
+from crmreports.spec._base import FieldName, Name, SpecModel
 
 
 def _dates_to_iso(value: Any) -> Any:
@@ -29,9 +29,17 @@ def _dates_to_iso(value: Any) -> Any:
     return value
 
 
+class ParamRef(SpecModel):
+    """`{param: name}`: the value of a report parameter, supplied at run time."""
+
+    param: Name = Field(description="Name of a parameter declared in `params`.")
+
+
 def _check_scalar(value: Any) -> Any:
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float | str | ParamRef):
         return value
+    if isinstance(value, dict) and set(value) == {"param"} and isinstance(value["param"], str):
+        return ParamRef(param=value["param"])
     if isinstance(value, list | tuple | dict | set):
         raise PydanticCustomError(
             "expects-scalar", "this operator compares with one value, not a list or mapping"
@@ -47,11 +55,31 @@ Scalar = Annotated[
     Any,
     BeforeValidator(_dates_to_iso),
     AfterValidator(_check_scalar),
-    WithJsonSchema({"type": ["string", "number", "boolean"]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": ["string", "number", "boolean"]},
+                {
+                    "type": "object",
+                    "properties": {"param": {"type": "string"}},
+                    "required": ["param"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
 ]
 
 
-class _FieldFilter(SpecModel):
+class _Named(SpecModel):
+    name: Name | None = Field(
+        default=None,
+        description="Names the filter so a share can be computed before it "
+        "(`share_of: {before_filter: <name>}`).",
+    )
+
+
+class _FieldFilter(_Named):
     field: FieldName = Field(description="Column to test.")
 
 
@@ -97,7 +125,33 @@ class ContainsFilter(_FieldFilter):
     ignore_case: bool = Field(default=False, description="Compare case-insensitively.")
 
 
-class AnyOf(SpecModel):
+RelativeUnit = Literal["day", "week", "month", "quarter", "year", "fiscal_quarter", "fiscal_year"]
+
+
+class RelativeDateFilter(_FieldFilter):
+    """A date range relative to the run's `as_of` date, in the report's time context.
+
+    `this` (the period containing as_of), `previous` (the n-th period before it), `last` (the
+    n complete periods before the current one; `include_current` counts the current partial
+    period as one of them), `next` (the n periods after the current one), `to_date` (from the
+    start of the current period through as_of).
+    """
+
+    op: Literal["this", "previous", "last", "next", "to_date"]
+    unit: RelativeUnit = Field(description="Period unit; weeks and fiscal units follow `time`.")
+    n: int = Field(default=1, ge=1, description="How many periods (for last, previous, next).")
+    include_current: bool = Field(
+        default=False, description="For `last`: count the current, partial period as one."
+    )
+
+
+class ExprFilter(_Named):
+    """Keep rows where a row formula is true (a null result drops the row)."""
+
+    expr: str = Field(description="A boolean row formula, e.g. `amount * quantity > 1000`.")
+
+
+class AnyOf(_Named):
     """Keep a row when at least one of the nested filters keeps it (OR)."""
 
     any_of: list[Filter] = Field(min_length=1, description="Filters of which one must hold.")
@@ -109,19 +163,24 @@ _TAG_BY_OP = {
     "between": "between",
     **dict.fromkeys(["is_null", "not_null"], "null"),
     "contains": "contains",
+    **dict.fromkeys(["this", "previous", "last", "next", "to_date"], "relative"),
 }
 FILTER_OPS: tuple[str, ...] = tuple(_TAG_BY_OP)
-FILTER_TAGS: frozenset[str] = frozenset([*_TAG_BY_OP.values(), "any_of"])
+FILTER_TAGS: frozenset[str] = frozenset([*_TAG_BY_OP.values(), "any_of", "expr"])
 
 
 def _filter_tag(value: Any) -> str | None:
     if isinstance(value, dict):
         if "any_of" in value:
             return "any_of"
+        if "expr" in value and "op" not in value:
+            return "expr"
         op = value.get("op")
         return _TAG_BY_OP.get(op) if isinstance(op, str) else None
     if isinstance(value, AnyOf):
         return "any_of"
+    if isinstance(value, ExprFilter):
+        return "expr"
     op = getattr(value, "op", None)
     return _TAG_BY_OP.get(op) if isinstance(op, str) else None
 
@@ -132,16 +191,20 @@ Filter = Annotated[
     | Annotated[BetweenFilter, Tag("between")]
     | Annotated[NullFilter, Tag("null")]
     | Annotated[ContainsFilter, Tag("contains")]
+    | Annotated[RelativeDateFilter, Tag("relative")]
+    | Annotated[ExprFilter, Tag("expr")]
     | Annotated[AnyOf, Tag("any_of")],
     Discriminator(
         _filter_tag,
         custom_error_type="unknown-filter-op",
         custom_error_message="unknown filter: `op` must be one of "
         + ", ".join(FILTER_OPS)
-        + " (or use `any_of: [...]` for OR)",
+        + " (or `expr: <formula>`, or `any_of: [...]` for OR)",
     ),
 ]
 
 AnyOf.model_rebuild()
 
-FieldFilter = CompareFilter | InFilter | BetweenFilter | NullFilter | ContainsFilter
+FieldFilter = (
+    CompareFilter | InFilter | BetweenFilter | NullFilter | ContainsFilter | RelativeDateFilter
+)

@@ -24,7 +24,7 @@ import typing as t
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from crmreports.errors import InvalidSpecError, Problem, format_names, suggest
+from crmreports.errors import ERROR_CODES, InvalidSpecError, Problem, format_names, suggest
 
 __all__ = [
     "FORMULA_ERROR_CODES", "FUNCTIONS", "Binary", "Call", "IfElse", "InList", "Literal", "Node",
@@ -34,16 +34,11 @@ __all__ = [
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 
+# The formula codes, as documented in crmreports.errors.ERROR_CODES (one source of truth).
 FORMULA_ERROR_CODES: dict[str, str] = {
-    "formula-syntax": "A formula is empty or not valid syntax (e.g. a missing operand).",
-    "formula-forbidden": "A formula uses something formulas do not allow (attribute access, "
-    "subscripts, lambdas, `**`, names starting with `_`, ...).",
-    "unknown-function": "A formula calls a function that is not a formula function.",
-    "formula-arity": "A formula function is called with the wrong number of arguments.",
-    "formula-argument": "A function argument that must be a literal is not one or is invalid "
-    "(e.g. `date('2024-13-01')`, a negative `round` digit count).",
-    "formula-too-complex": "A formula is longer than 2000 characters or nested deeper than 50.",
-    "formula-type": "A formula combines values whose types do not fit (e.g. text + number).",
+    code: meaning
+    for code, (_, meaning) in ERROR_CODES.items()
+    if code.startswith("formula-") or code == "unknown-function"
 }
 
 # name -> (fewest arguments, most arguments or None for any number, signature for messages)

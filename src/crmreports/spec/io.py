@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Discriminator, Tag, ValidationError
 
 from crmreports.errors import (
     DataError,
@@ -25,6 +25,7 @@ from crmreports.errors import (
     suggest,
 )
 from crmreports.spec.filters import FILTER_OPS, FILTER_TAGS
+from crmreports.spec.measure import AGGS, MEASURE_TAGS, WINDOW_KEYS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -164,22 +165,23 @@ def dump_spec(model: BaseModel, fmt: TextFormat = "yaml") -> str:
 # --- translating Pydantic's errors into located, actionable problems -------------------------
 
 
+# Lists whose items are tagged unions: Pydantic puts the tag after the index in error locations.
+_UNION_LISTS = {"measures": MEASURE_TAGS, "filters": FILTER_TAGS, "any_of": FILTER_TAGS,
+                "having": FILTER_TAGS, "filter": FILTER_TAGS}  # fmt: skip
+_KIND_TAGS = frozenset({"line", "bar", "table"})
+
+
 def _clean_loc(loc: tuple[int | str, ...]) -> list[int | str]:
-    """Drop the union tags Pydantic inserts after a list index (`measures.0.sum.field`)."""
+    """Drop the union tags Pydantic inserts into locations (`measures.0.field.field`)."""
     out: list[int | str] = []
     for i, part in enumerate(loc):
-        if i > 0 and isinstance(loc[i - 1], int) and isinstance(part, str) and _is_tag(part):
+        after_index = i >= 2 and isinstance(loc[i - 1], int)
+        if after_index and part in _UNION_LISTS.get(str(loc[i - 2]), ()):
+            continue
+        if isinstance(part, str) and i >= 1 and loc[i - 1] == "visual" and part in _KIND_TAGS:
             continue
         out.append(part)
     return out
-
-
-_AGG_TAGS = {"count", "count_distinct", "sum", "avg", "min", "max", "median"}
-_KIND_TAGS = {"line", "bar", "table"}
-
-
-def _is_tag(part: str) -> bool:
-    return part in FILTER_TAGS or part in _AGG_TAGS or part in _KIND_TAGS
 
 
 def format_path(loc: list[int | str]) -> str:
@@ -244,6 +246,8 @@ def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Probl
             path,
             hint=f"add `{discriminator}: ...` to say which kind this is",
         )
+    if kind == "unknown-measure":
+        return _unknown_measure(value, path)
     if kind == "unknown-filter-op":
         given = value.get("op") if isinstance(value, dict) else None
         if given is None:
@@ -257,7 +261,7 @@ def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Probl
             "unknown-option",
             f"unknown filter op {show_value(given)}",
             f"{path}.op",
-            checked_against=format_names(list(FILTER_OPS), "ops"),
+            checked_against=format_names(list(FILTER_OPS), "ops", limit=len(FILTER_OPS)),
             suggestion=OP_SYNONYMS.get(str(given).strip().lower())
             or suggest(str(given), FILTER_OPS),
         )
@@ -360,6 +364,48 @@ def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Probl
     return Problem(kind if kind == "invalid-value" else "invalid-value", message, path)
 
 
+def _unknown_measure(value: Any, path: str) -> Problem:
+    if not isinstance(value, dict):
+        return Problem(
+            "invalid-value",
+            f"each measure must be a mapping of keys to values, got {show_value(value)}",
+            path,
+            hint="write it as `{name: orders, agg: count}`",
+        )
+    if "of" in value:
+        present = [k for k in WINDOW_KEYS if k in value]
+        if present:
+            return Problem(
+                "invalid-value",
+                f"a window measure takes one of {', '.join(WINDOW_KEYS)}, got "
+                + " and ".join(present),
+                path,
+                hint="split it into one measure per window",
+            )
+        return Problem(
+            "missing-key",
+            "a measure with `of` needs one of " + ", ".join(WINDOW_KEYS),
+            path,
+            hint="e.g. `{name: revenue_ytd, of: revenue, running: {reset: year}}`",
+        )
+    if "agg" in value:
+        agg = value["agg"]
+        return Problem(
+            "unknown-option",
+            f"unknown agg {show_value(agg)}",
+            f"{path}.agg",
+            checked_against=format_names(list(AGGS), "agg values"),
+            suggestion=suggest(str(agg), AGGS),
+        )
+    return Problem(
+        "missing-key",
+        "a measure needs `agg` (an aggregation), `formula` (over other measures) or `of` "
+        "(a window over another measure)",
+        path,
+        hint="e.g. `{name: orders, agg: count}`",
+    )
+
+
 _ITEM_NAMES = {
     "measures": "each measure",
     "dimensions": "each dimension",
@@ -411,19 +457,29 @@ def _list_item(tp: Any) -> Any:
 
 
 def _pick_variant(tp: Any, value: Any) -> Any:
-    """For a union, the member model matching `value` (by its `agg`/`op`/`kind`/`any_of`)."""
+    """For a union, the member model matching `value`, found with the union's own
+    discriminator (a `Tag` per member) or by the member's literal `agg`/`op`/`kind`."""
+    discriminator = None
+    if typing.get_origin(tp) is typing.Annotated:
+        for meta in tp.__metadata__:
+            if isinstance(meta, Discriminator) and callable(meta.discriminator):
+                discriminator = meta.discriminator
     tp = _unwrap(tp)
     origin = typing.get_origin(tp)
     if origin is not typing.Union and origin is not types.UnionType:
         return tp
-    members = [_unwrap(m) for m in typing.get_args(tp) if m is not type(None)]
-    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    raw = [m for m in typing.get_args(tp) if m is not type(None)]
+    if discriminator is not None and isinstance(value, dict):
+        tag = discriminator(value)
+        for member in raw:
+            tags = [m for m in getattr(member, "__metadata__", ()) if isinstance(m, Tag)]
+            if tags and tags[0].tag == tag:
+                return _unwrap(member)
+    models = [m for m in map(_unwrap, raw) if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) == 1:
         return models[0]
     if isinstance(value, dict):
         for m in models:
-            if "any_of" in value and "any_of" in m.model_fields:
-                return m
             for key in ("agg", "op", "kind"):
                 field = m.model_fields.get(key)
                 if field is not None and value.get(key) in typing.get_args(field.annotation):

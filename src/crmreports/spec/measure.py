@@ -1,13 +1,25 @@
-"""Measures: exact aggregations of a source's rows. Variants are told apart by `agg`."""
+"""Measures: what a report computes per group.
+
+Three families, told apart by their keys:
+
+- **aggregates** (`agg`): an exact aggregation of a column (`field`) or of a row formula (`expr`),
+  optionally over only the rows matching their own `filter`;
+- **formulas** (`formula`): arithmetic over other measures of the same row, e.g.
+  `won / (won + lost)`; a division by zero or null gives null;
+- **window measures** (`of` plus one of `running`, `rolling`, `compare`, `share_of`, `rank`):
+  a measure seen across rows: running totals, rolling windows, period-over-period comparisons,
+  shares of a total (recomputed from base rows), ranks.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from crmreports.spec._base import FieldName, Name, SpecModel
+from crmreports.spec.filters import Filter
 
 
 class Format(StrEnum):
@@ -19,6 +31,18 @@ class Format(StrEnum):
     PERCENT = "percent"
 
 
+def _one_or_many(value: Any) -> Any:
+    # `filter: {field: stage, op: eq, value: won}` is accepted for a one-item list.
+    return [value] if isinstance(value, dict) else value
+
+
+def _allow_single_item(schema: dict[str, Any]) -> None:
+    """JSON Schema: a list of filters, or one filter on its own."""
+    items = schema.pop("items")
+    schema.pop("type", None)
+    schema["anyOf"] = [{"type": "array", "items": items}, items]
+
+
 class _MeasureBase(SpecModel):
     name: Name = Field(description="Result column name, unique within the report.")
     label: str | None = Field(default=None, description="Human-readable title.")
@@ -27,9 +51,23 @@ class _MeasureBase(SpecModel):
         description="number, integer, currency or percent (a ratio: 0.25 shows as 25%). "
         "Defaults to integer for counts and number otherwise.",
     )
+    fill: Literal["zero", "null"] | None = Field(
+        default=None,
+        description="Value for a period with no rows when the time axis is completed "
+        "(`fill_gaps`): zero by default for counts and sums, null for everything else.",
+    )
 
 
-class CountMeasure(_MeasureBase):
+class _Aggregate(_MeasureBase):
+    filter: Annotated[list[Filter], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list,
+        description="Aggregate only the rows matching these filters (AND), independently of "
+        "the report's other measures. A single filter may be written without a list.",
+        json_schema_extra=_allow_single_item,
+    )
+
+
+class CountMeasure(_Aggregate):
     """`count` of rows; with `field`, of the rows where that column is not null."""
 
     agg: Literal["count"] = Field(description="count")
@@ -38,19 +76,189 @@ class CountMeasure(_MeasureBase):
     )
 
 
-FieldAgg = Literal["count_distinct", "sum", "avg", "min", "max", "median"]
+FieldAgg = Literal["count_distinct", "sum", "avg", "min", "max", "median", "percentile", "stddev"]
 
 
-class FieldMeasure(_MeasureBase):
+class FieldMeasure(_Aggregate):
     """An aggregation of one column. Nulls are skipped, as in SQL.
 
-    `sum` of no values is 0; `avg`, `min`, `max` and `median` of no values are null;
-    `count_distinct` does not count null. `median` is exact (the mean of the two middle values
-    for an even count), never an approximation.
+    `sum` of no values is 0; `avg`, `min`, `max`, `median`, `percentile` and `stddev` of no
+    values are null; `count_distinct` does not count null. `median` and `percentile` are exact
+    (linear interpolation between the two nearest values), never approximations. `stddev` is
+    the sample standard deviation (n - 1).
     """
 
-    agg: FieldAgg = Field(description="count_distinct, sum, avg, min, max or median")
+    agg: FieldAgg = Field(
+        description="count_distinct, sum, avg, min, max, median, percentile or stddev"
+    )
     field: FieldName = Field(description="Column to aggregate.")
+    p: float | None = Field(
+        default=None, ge=0, le=1, description="For `percentile`: 0.9 is the 90th percentile."
+    )
 
 
-Measure = Annotated[CountMeasure | FieldMeasure, Field(discriminator="agg")]
+class ExprMeasure(_Aggregate):
+    """An aggregation of a row formula, e.g. `sum` of `quantity * unit_price`."""
+
+    agg: Literal["count", *FieldAgg.__args__] = Field(  # type: ignore[valid-type]
+        description="Any aggregation; `count` counts rows where the formula is not null."
+    )
+    expr: str = Field(description="Row formula to aggregate.")
+    p: float | None = Field(
+        default=None, ge=0, le=1, description="For `percentile`: 0.9 is the 90th percentile."
+    )
+
+
+class FormulaMeasure(_MeasureBase):
+    """Arithmetic over other measures of the same result row (`won / (won + lost)`)."""
+
+    formula: str = Field(description="A formula over measure names and parameters.")
+
+
+# --- window measures -----------------------------------------------------------------------
+
+ResetUnit = Literal["none", "week", "month", "quarter", "year", "fiscal_quarter", "fiscal_year"]
+
+
+class Running(SpecModel):
+    reset: ResetUnit = Field(
+        default="none",
+        description="Restart the total at each new period: `year` gives year-to-date, "
+        "`month` month-to-date (on a daily or weekly axis).",
+    )
+
+
+class RunningMeasure(_MeasureBase):
+    """Running total of an additive measure along the time dimension, restarting for each
+    combination of the other dimensions (and at each `reset` period)."""
+
+    of: Name = Field(description="The measure to accumulate (a sum or count).")
+    running: Running = Field(description="Running-total options.")
+
+
+class Rolling(SpecModel):
+    periods: int = Field(ge=1, description="Window length in periods of the time dimension.")
+    agg: Literal["sum", "avg"] = Field(
+        default="sum",
+        description="Add up the periods in the window, or average them (a period without "
+        "rows counts as 0 for a sum or count measure and is skipped otherwise).",
+    )
+
+
+class RollingMeasure(_MeasureBase):
+    """A window over the last N calendar periods (the current one included). Periods without
+    rows count as empty (0 for counts and sums), never as 'the previous row'."""
+
+    of: Name = Field(description="The measure to combine over the window.")
+    rolling: Rolling = Field(description="Rolling-window options.")
+
+
+class Compare(SpecModel):
+    offset: str = Field(
+        default="1 period",
+        description="How far back: '1 period' (the previous bucket), '1 year' (same period "
+        "last year), or 'N day(s)|week(s)|month(s)|quarter(s)|year(s)'.",
+    )
+    show: Literal["value", "change", "pct_change"] = Field(
+        default="pct_change",
+        description="The earlier value, the change (now - then), or the change relative to "
+        "then ((now - then) / then; null when then is 0 or missing).",
+    )
+
+
+class CompareMeasure(_MeasureBase):
+    """Period over period, by calendar shift: the value of the period `offset` earlier, taken
+    from base rows even when the report's time filter excludes that period."""
+
+    of: Name = Field(description="The measure to compare.")
+    compare: Compare = Field(description="Comparison options.")
+
+
+class ShareOf(SpecModel):
+    within: list[Name] = Field(
+        default_factory=list,
+        description="Dimensions whose groups form the denominator (empty: the grand total).",
+    )
+    before_filter: Name | None = Field(
+        default=None,
+        description="Compute the denominator without the named filter (share of all rows "
+        "before that filter).",
+    )
+
+
+class ShareMeasure(_MeasureBase):
+    """The measure divided by its total over a declared denominator, recomputed from base
+    rows (so shares of distinct counts are right)."""
+
+    of: Name = Field(description="An aggregate measure.")
+    share_of: ShareOf = Field(description="The denominator.")
+
+
+class Rank(SpecModel):
+    within: list[Name] = Field(
+        default_factory=list, description="Rank separately within these dimensions."
+    )
+    desc: bool = Field(default=True, description="1 is the largest (false: the smallest).")
+
+
+class RankMeasure(_MeasureBase):
+    """Rank of the measure (1 = first; ties share the best rank: 1, 2, 2, 4)."""
+
+    of: Name = Field(description="The measure to rank by.")
+    rank: Rank = Field(description="Ranking options.")
+
+
+WINDOW_KEYS = ("running", "rolling", "compare", "share_of", "rank")
+AGGS = ("count", *FieldAgg.__args__)  # type: ignore[attr-defined]
+
+
+def _measure_tag(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return _TAG_BY_TYPE.get(type(value))
+    if "formula" in value:
+        return "formula"
+    if "of" in value:
+        present = [k for k in WINDOW_KEYS if k in value]
+        return present[0] if len(present) == 1 else None
+    agg = value.get("agg")
+    if agg not in AGGS:
+        return None
+    if "expr" in value:
+        return "expr"
+    return "count" if agg == "count" else "field"
+
+
+Measure = Annotated[
+    Annotated[CountMeasure, Tag("count")]
+    | Annotated[FieldMeasure, Tag("field")]
+    | Annotated[ExprMeasure, Tag("expr")]
+    | Annotated[FormulaMeasure, Tag("formula")]
+    | Annotated[RunningMeasure, Tag("running")]
+    | Annotated[RollingMeasure, Tag("rolling")]
+    | Annotated[CompareMeasure, Tag("compare")]
+    | Annotated[ShareMeasure, Tag("share_of")]
+    | Annotated[RankMeasure, Tag("rank")],
+    Discriminator(
+        _measure_tag,
+        custom_error_type="unknown-measure",
+        custom_error_message="a measure needs `agg` (" + ", ".join(AGGS) + "), `formula`, "
+        "or `of` with one of " + ", ".join(WINDOW_KEYS),
+    ),
+]
+MEASURE_TAGS = frozenset(["count", "field", "expr", "formula", *WINDOW_KEYS])
+
+AggregateMeasure = CountMeasure | FieldMeasure | ExprMeasure
+WindowMeasure = RunningMeasure | RollingMeasure | CompareMeasure | ShareMeasure | RankMeasure
+
+# Tags of already-built models, so a Report built in Python validates without a dict.
+_TAG_BY_TYPE: dict[type, str] = {
+    CountMeasure: "count",
+    FieldMeasure: "field",
+    ExprMeasure: "expr",
+    FormulaMeasure: "formula",
+    RunningMeasure: "running",
+    RollingMeasure: "rolling",
+    CompareMeasure: "compare",
+    ShareMeasure: "share_of",
+    RankMeasure: "rank",
+}

@@ -6,13 +6,13 @@ in `crmreports.resolve`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator
 
 from crmreports.spec._base import Name, SpecModel
 from crmreports.spec.dimension import Dimension
-from crmreports.spec.filters import Filter
+from crmreports.spec.filters import Filter, Scalar
 from crmreports.spec.measure import Measure
 from crmreports.spec.visual import Visual
 
@@ -32,6 +32,42 @@ class SortKey(SpecModel):
 
     field: Name = Field(description="A dimension or measure name.")
     desc: bool = Field(default=False, description="Largest first.")
+
+
+class TimeContext(SpecModel):
+    """One time context for grouping *and* filtering, so relative filters and buckets agree."""
+
+    week_start: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = Field(default="monday", description="First day of a week (ISO: monday).")
+    fiscal_year_start: int = Field(
+        default=1, ge=1, le=12, description="Month the fiscal year starts in (10 = October)."
+    )
+    fiscal_year_named_by: Literal["end", "start"] = Field(
+        default="end",
+        description="FY2025 is the fiscal year ending in 2025 (end, US style) or starting in "
+        "2025 (start).",
+    )
+    timezone: str | None = Field(
+        default=None,
+        description="IANA zone (e.g. Europe/Berlin) in which timezone-aware timestamps are "
+        "bucketed and filtered; naive timestamps are taken as already local. Default: UTC.",
+    )
+
+
+class Parameter(SpecModel):
+    """A typed value supplied at run time (`run(data, params={...})`), used in filters as
+    `{param: name}` and in formulas by name."""
+
+    name: Name = Field(description="How filters and formulas refer to it.")
+    type: Literal["string", "number", "integer", "date", "boolean"] = Field(
+        description="Type the supplied value must have."
+    )
+    default: Scalar | None = Field(default=None, description="Used when no value is supplied.")
+    allowed: list[Scalar] | None = Field(
+        default=None, description="If given, the only values accepted."
+    )
+    label: str | None = Field(default=None, description="Human-readable name.")
 
 
 class ReportSpec(SpecModel):
@@ -59,7 +95,27 @@ class ReportSpec(SpecModel):
         "A plain string is shorthand for {field: <string>}.",
         json_schema_extra=_allow_string_items,
     )
+    having: list[Filter] = Field(
+        default_factory=list,
+        description="Filters on measure values, applied to result rows (`field` names a measure).",
+    )
     limit: PositiveInt | None = Field(default=None, description="Keep the first N result rows.")
+    totals: bool = Field(
+        default=False,
+        description="Add a grand-total row, recomputed from base rows (never a sum of "
+        "medians or ratios).",
+    )
+    subtotals: list[Name] = Field(
+        default_factory=list,
+        description="Add a subtotal row for each group of these leading dimensions.",
+    )
+    time: TimeContext = Field(
+        default_factory=TimeContext,
+        description="Week start, fiscal year and time zone for grouping and filtering.",
+    )
+    params: list[Parameter] = Field(
+        default_factory=list, description="Parameters supplied at run time."
+    )
     visual: Visual | None = Field(
         default=None,
         description="How to draw the result; chosen from the dimensions when omitted.",

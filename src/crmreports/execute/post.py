@@ -1,0 +1,256 @@
+"""Steps over the aggregated results: formulas, windows, joins, gap filling, having, sort.
+
+The inputs are small (result rows, not source rows), so they always run on DuckDB over Arrow,
+whatever backend computed the aggregates: a window or a join gives the same answer for every
+input kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import narwhals as nw
+import pyarrow as pa
+
+from crmreports.execute.dtypes import to_data_type
+from crmreports.execute.formula import to_expr
+from crmreports.execute.rows import RowCompiler, time_bucket
+from crmreports.plan import (
+    CompareStep,
+    FormulaStep,
+    GapFill,
+    HavingStep,
+    LimitStep,
+    PostStep,
+    RankStep,
+    RollingStep,
+    RunningStep,
+    ShareStep,
+    SortStep,
+)
+from crmreports.resolve import Calendar, DataType
+from crmreports.spec import Grain
+
+Frame = nw.LazyFrame[Any]
+
+
+class PostRunner:
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+        self.cursor = cursor
+        self.tables = tables
+
+    def frame(self, name: str) -> Frame:
+        return nw.from_native(self.cursor.from_arrow(self.tables[name]))
+
+    def run(self, frame: Frame, steps: Sequence[PostStep]) -> Frame:
+        for step in steps:
+            frame = self.step(frame, step)
+        return frame
+
+    def step(self, frame: Frame, s: PostStep) -> Frame:
+        if isinstance(s, FormulaStep):
+            return formula(frame, s)
+        if isinstance(s, GapFill):
+            return self.gap_fill(frame, s)
+        if isinstance(s, RunningStep):
+            return running(frame, s)
+        if isinstance(s, RollingStep):
+            return self.rolling(frame, s)
+        if isinstance(s, CompareStep):
+            return self.compare(frame, s)
+        if isinstance(s, ShareStep):
+            return self.share(frame, s)
+        if isinstance(s, RankStep):
+            rank = nw.col(s.of).rank("min", descending=s.desc)
+            rank = rank.over(*s.within) if s.within else rank
+            return frame.with_columns(rank.cast(nw.Int64).alias(s.name))
+        if isinstance(s, HavingStep):
+            rows = RowCompiler(types_of(frame))
+            for p in s.predicates:
+                frame = frame.filter(rows.predicate(p))
+            return frame
+        if isinstance(s, SortStep):
+            if not s.keys:
+                return frame
+            return frame.sort(
+                [k.name for k in s.keys], descending=[k.desc for k in s.keys], nulls_last=True
+            )
+        if isinstance(s, LimitStep):
+            return frame.head(s.n)
+        raise AssertionError(s)  # pragma: no cover
+
+    # --- steps that need other results --------------------------------------------------------
+
+    def gap_fill(self, frame: Frame, s: GapFill) -> Frame:
+        measures = [name for name, _ in s.fills]
+        return fill_gaps(self.cursor, frame, s.time, s.grain, s.calendar, s.fills, measures,
+                         s.start, s.end)  # fmt: skip
+
+    def rolling(self, frame: Frame, s: RollingStep) -> Frame:
+        source = frame if s.query == "main" else self.frame(s.query)
+        source = source.select(*_key_columns(source, [s.of]), s.of)
+        keys = _key_columns(source, [s.of])
+        filled = fill_gaps(self.cursor, source, s.time, s.grain, s.calendar,
+                           ((s.of, s.fill),), [s.of], None, None)  # fmt: skip
+        column = nw.col(s.of)
+        # Rows are consecutive periods after filling, so N rows are N calendar periods.
+        window = (column.rolling_sum if s.agg == "sum" else column.rolling_mean)(
+            s.periods, min_samples=1
+        )
+        partition = [k for k in keys if k != s.time]
+        if partition:
+            windowed = window.over(*partition, order_by=s.time)
+        else:
+            windowed = window.over(order_by=s.time)
+        result = filled.select(*keys, windowed.alias(s.name))
+        return null_safe_join(frame, result, keys)
+
+    def compare(self, frame: Frame, s: CompareStep) -> Frame:
+        source = frame if s.query == "main" else self.frame(s.query)
+        keys = [k for k in s.keys if k in source.collect_schema()]
+        time_type = source.collect_schema()[s.time]
+        earlier = source.select(
+            *[k for k in keys if k != s.time],
+            nw.col(s.time).dt.offset_by(s.offset).cast(time_type).alias(s.time),
+            nw.col(s.of).alias(f"{s.name}__then"),
+        )
+        joined = null_safe_join(frame, earlier, keys)
+        then, now = nw.col(f"{s.name}__then"), nw.col(s.of)
+        if s.show == "value":
+            value = then
+        elif s.show == "change":
+            value = now - then
+        else:  # relative change; no base (0 or missing) gives null, never infinity
+            value = nw.when(then != 0).then((now - then) / then)
+        target = nw.Float64 if s.dtype is DataType.FLOAT else None
+        value = value.cast(target) if target is not None else value
+        return joined.with_columns(value.alias(s.name)).drop(f"{s.name}__then")
+
+    def share(self, frame: Frame, s: ShareStep) -> Frame:
+        total = self.frame(s.query).select(*s.within, nw.col(s.of).alias(f"{s.name}__total"))
+        if s.within:
+            joined = null_safe_join(frame, total, list(s.within))
+        else:
+            joined = frame.join(total, how="cross")
+        den, num = nw.col(f"{s.name}__total"), nw.col(s.of)
+        share = nw.when(den != 0).then(num.cast(nw.Float64) / den)
+        return joined.with_columns(share.alias(s.name)).drop(f"{s.name}__total")
+
+
+def types_of(frame: Frame) -> dict[str, DataType]:
+    return {str(c): to_data_type(t) for c, t in frame.collect_schema().items()}
+
+
+def formula(frame: Frame, s: FormulaStep) -> Frame:
+    expr = to_expr(s.node, types_of(frame))
+    if s.dtype is DataType.FLOAT:
+        expr = expr.cast(nw.Float64)
+    return frame.with_columns(expr.alias(s.name))
+
+
+def running(frame: Frame, s: RunningStep) -> Frame:
+    partition = list(s.partition)
+    extra = None
+    if s.reset != "none":
+        extra = f"{s.name}__period"
+        grain = Grain(s.reset)
+        time_type = to_data_type(frame.collect_schema()[s.time])
+        frame = frame.with_columns(
+            time_bucket(nw.col(s.time), grain, s.calendar, time_type).alias(extra)
+        )
+        partition.append(extra)
+    total = nw.col(s.of).cum_sum()
+    total = total.over(*partition, order_by=s.time) if partition else total.over(order_by=s.time)
+    source_type = frame.collect_schema()[s.of]
+    frame = frame.with_columns(total.cast(source_type).alias(s.name))
+    return frame.drop(extra) if extra else frame
+
+
+def _key_columns(frame: Frame, measures: Sequence[str]) -> list[str]:
+    return [c for c in frame.collect_schema() if c not in measures]
+
+
+def null_safe_join(left: Frame, right: Frame, keys: Sequence[str]) -> Frame:
+    """Left join where null keys match each other (SQL's `=` never matches null).
+
+    Each key is compared as (is it null, its text): a date, a number and a string cast to text
+    on the same engine give the same text on both sides."""
+    if not keys:
+        return left.join(right, how="cross")
+    pairs = []
+    for i, k in enumerate(keys):
+        pairs += [
+            nw.col(k).is_null().alias(f"__k{i}_null"),
+            nw.col(k).cast(nw.String).fill_null("").alias(f"__k{i}_text"),
+        ]
+    helper = [f"__k{i}_{part}" for i in range(len(keys)) for part in ("null", "text")]
+    right = right.with_columns(*pairs).drop(*keys)
+    joined = left.with_columns(*pairs).join(right, on=helper, how="left")
+    return joined.drop(*helper)
+
+
+def fill_gaps(
+    cursor: duckdb.DuckDBPyConnection,
+    frame: Frame,
+    time: str,
+    grain: Grain,
+    calendar: Calendar,
+    fills: Sequence[tuple[str, str]],
+    measures: Sequence[str],
+    start: Any,
+    end: Any,
+) -> Frame:
+    """Every period from start (or the first in the data) to end (or the last), for every
+    combination of the other key columns seen; missing measures take their fill value."""
+    schema = frame.collect_schema()
+    others = [c for c in schema if c != time and c not in measures]
+    found = frame.select(nw.col(time).min().alias("lo"), nw.col(time).max().alias("hi"))
+    bounds = found.collect().to_arrow().to_pylist()[0]
+    first = start if start is not None else bounds["lo"]
+    last = end if end is not None else bounds["hi"]
+    if first is None or last is None:
+        return frame
+    is_date = to_data_type(schema[time]) is DataType.DATE
+    periods = _periods(first, last, grain, calendar, inclusive_end=end is None)
+    if not periods:
+        return frame
+    values = [p if is_date else dt.datetime.combine(p, dt.time()) if type(p) is dt.date else p
+              for p in periods]  # fmt: skip
+    axis = pa.table({time: pa.array(values, pa.date32() if is_date else pa.timestamp("us"))})
+    grid: Frame = nw.from_native(cursor.from_arrow(axis))
+    if others:
+        combos = frame.select(*others).unique()
+        grid = combos.join(grid, how="cross")
+    marker = "__present"
+    data = frame.with_columns(nw.lit(1).alias(marker))
+    joined = null_safe_join(grid, data, [*others, time])
+    filled = []
+    for name, fill in fills:
+        if fill == "zero":
+            filled.append(
+                nw.when(nw.col(marker).is_null()).then(nw.lit(0)).otherwise(nw.col(name))
+                .cast(schema[name]).alias(name)
+            )  # fmt: skip
+    joined = joined.with_columns(*filled) if filled else joined
+    return joined.drop(marker).select(*schema)
+
+
+def _periods(
+    first: Any, last: Any, grain: Grain, calendar: Calendar, inclusive_end: bool
+) -> list[Any]:
+    if grain is Grain.HOUR:
+        start = first.replace(minute=0, second=0, microsecond=0)
+        out, current = [], start
+        while current <= last if inclusive_end else current < last:
+            out.append(current)
+            current += dt.timedelta(hours=1)
+        return out
+    unit = grain.value
+    first_day = first.date() if isinstance(first, dt.datetime) else first
+    last_day = last.date() if isinstance(last, dt.datetime) else last
+    if not inclusive_end:
+        last_day = last_day - dt.timedelta(days=1)
+    return calendar.periods(first_day, last_day, unit)

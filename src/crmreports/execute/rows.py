@@ -1,0 +1,269 @@
+"""Row-level plan pieces as narwhals expressions, written once for every backend.
+
+Null rule: every comparison filter is made two-valued here (`col IS NOT NULL AND col <op> v`),
+so SQL's "a comparison with null is false" holds on every engine, including inside `any_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import narwhals as nw
+
+from crmreports.execute.formula import to_expr
+from crmreports.plan import (
+    AsInteger,
+    BinValue,
+    DatePartValue,
+    Derived,
+    GroupValue,
+    Masked,
+    NullFlag,
+    RowValue,
+    TimeBucket,
+    TopValue,
+)
+from crmreports.resolve import (
+    AnyOfPredicate,
+    Between,
+    Calendar,
+    Comparison,
+    Contains,
+    DataType,
+    DateRange,
+    ExprPredicate,
+    Membership,
+    NullTest,
+    Predicate,
+)
+from crmreports.spec import DatePart, Grain
+from crmreports.spec.formula import Ref
+
+_TRUNCATE_EVERY = {
+    Grain.HOUR: "1h",
+    Grain.DAY: "1d",
+    Grain.MONTH: "1mo",
+    Grain.QUARTER: "1q",
+    Grain.YEAR: "1y",
+}
+
+
+class RowCompiler:
+    """Compiles predicates and derived columns for one query (column types and time zone)."""
+
+    def __init__(
+        self,
+        types: Mapping[str, DataType],
+        timezone: str = "UTC",
+        members: Mapping[str, Sequence[Any]] | None = None,
+    ) -> None:
+        self.types = dict(types)
+        self.timezone = timezone
+        self.members = members or {}
+
+    # --- filters ------------------------------------------------------------------------------
+
+    def predicate(self, p: Predicate) -> nw.Expr:
+        if isinstance(p, AnyOfPredicate):
+            expr = self.predicate(p.children[0])
+            for child in p.children[1:]:
+                expr = expr | self.predicate(child)
+            return expr
+        if isinstance(p, ExprPredicate):
+            # A null result drops the row, as a false one does: when(...) makes it false.
+            return nw.when(to_expr(p.node, self.types)).then(nw.lit(True)).otherwise(nw.lit(False))
+        col = nw.col(p.field)
+        if isinstance(p, NullTest):
+            return col.is_null() if p.is_null else ~col.is_null()
+        if isinstance(p, Contains):
+            text = col.str.to_lowercase() if p.ignore_case else col
+            needle = p.value.lower() if p.ignore_case else p.value
+            return ~col.is_null() & text.str.contains(needle, literal=True)
+        if isinstance(p, DateRange):
+            start, end = self.literal(p.start), self.literal(p.end)
+            return ~col.is_null() & (col >= start) & (col < end)
+        if isinstance(p, Comparison):
+            test = _compare(col, p.op, self.literal(p.value))
+        elif isinstance(p, Membership):
+            test = col.is_in([self.literal(v) for v in p.values])
+            if p.negate:
+                test = ~test
+        elif isinstance(p, Between):
+            test = (col >= self.literal(p.low)) & (col <= self.literal(p.high))
+        else:  # pragma: no cover
+            raise AssertionError(p)
+        if p.keep_nulls:
+            return col.is_null() | (~col.is_null() & test)
+        return ~col.is_null() & test
+
+    def literal(self, value: Any) -> Any:
+        # Columns hold wall-clock time in the report's zone; an aware value is brought there.
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+        return value
+
+    def all_of(self, predicates: Sequence[Predicate]) -> nw.Expr:
+        expr = self.predicate(predicates[0])
+        for p in predicates[1:]:
+            expr = expr & self.predicate(p)
+        return expr
+
+    # --- derived columns ----------------------------------------------------------------------
+
+    def derived(self, d: Derived) -> nw.Expr:
+        if isinstance(d, RowValue):
+            if isinstance(d.node, Ref):
+                return nw.col(d.node.name).alias(d.name)
+            return to_expr(d.node, self.types).alias(d.name)
+        if isinstance(d, TimeBucket):
+            return time_bucket(nw.col(d.input), d.grain, d.calendar, d.dtype).alias(d.name)
+        if isinstance(d, DatePartValue):
+            return date_part(nw.col(d.input), d.part, d.calendar).alias(d.name)
+        if isinstance(d, NullFlag):
+            return nw.col(d.input).is_null().cast(nw.Int8).alias(d.name)
+        if isinstance(d, AsInteger):
+            return nw.col(d.input).cast(nw.Int64).alias(d.name)
+        if isinstance(d, Masked):
+            where = self.all_of(d.predicates)
+            if d.input is None:
+                return (
+                    nw.when(where).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64).alias(d.name)
+                )
+            return nw.when(where).then(nw.col(d.input)).alias(d.name)
+        if isinstance(d, GroupValue):
+            return _groups(d).alias(d.name)
+        raise AssertionError(d)  # pragma: no cover
+
+    def derived_many(self, d: Derived) -> list[nw.Expr]:
+        """Derived values that produce more than one column (bins: label and tier index)."""
+        if isinstance(d, BinValue):
+            return _bins(d)
+        if isinstance(d, TopValue):
+            return self._top(d)
+        return [self.derived(d)]
+
+    def _top(self, d: TopValue) -> list[nw.Expr]:
+        members = list(self.members[d.query])
+        value = nw.col(d.input)
+        known = [m for m in members if m is not None]
+        kept = value.is_in(known) if known else nw.lit(False)
+        if None in members:
+            kept = value.is_null() | kept
+        kept = nw.when(kept).then(nw.lit(True)).otherwise(nw.lit(False))
+        member = nw.when(kept).then(value.cast(nw.String)).otherwise(nw.lit(d.other_label))
+        is_other = nw.when(kept).then(nw.lit(0)).otherwise(nw.lit(1)).cast(nw.Int64)
+        return [member.alias(d.name), is_other.alias(d.is_other)]
+
+
+def _compare(col: nw.Expr, op: str, value: Any) -> nw.Expr:
+    if op == "eq":
+        return col == value
+    if op == "ne":
+        return col != value
+    if op == "lt":
+        return col < value
+    if op == "le":
+        return col <= value
+    if op == "gt":
+        return col > value
+    return col >= value
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def time_bucket(col: nw.Expr, grain: Grain, calendar: Calendar, dtype: DataType) -> nw.Expr:
+    """Start of the period containing each value (in the wall-clock time of the report)."""
+    if grain is Grain.WEEK:
+        bucket = _step_back_days(col.dt.truncate("1d"), col.dt.weekday(), calendar.week_start)
+    elif grain is Grain.FISCAL_QUARTER:
+        bucket = _step_back_months(col, calendar.fiscal_year_start, 3)
+    elif grain is Grain.FISCAL_YEAR:
+        bucket = _step_back_months(col, calendar.fiscal_year_start, 12)
+    else:
+        bucket = col.dt.truncate(_TRUNCATE_EVERY[grain])
+    # Engines return timestamps when truncating dates; a date dimension stays a date.
+    return bucket.cast(nw.Date) if dtype is DataType.DATE else bucket.cast(nw.Datetime("us"))
+
+
+def _step_back_days(day: nw.Expr, weekday: nw.Expr, week_start: int) -> nw.Expr:
+    """The week's first day: step back (weekday - week_start) mod 7 days. narwhals has no
+    weekly truncation, and a when/then chain runs identically on every backend."""
+    expr: nw.Expr = day
+    for iso in range(1, 8):
+        back = (iso - week_start) % 7
+        if back:
+            expr = nw.when(weekday == iso).then(day.dt.offset_by(f"-{back}d")).otherwise(expr)
+    return expr
+
+
+def _step_back_months(col: nw.Expr, first_month: int, period: int) -> nw.Expr:
+    """Start of a fiscal quarter (period 3) or year (12) starting in `first_month`."""
+    month_start = col.dt.truncate("1mo")
+    month = col.dt.month()
+    expr: nw.Expr = month_start
+    for m in range(1, 13):
+        back = (m - first_month) % 12 % period
+        if back:
+            shifted = month_start.dt.offset_by(f"-{back}mo")
+            expr = nw.when(month == m).then(shifted).otherwise(expr)
+    return expr
+
+
+def date_part(col: nw.Expr, part: DatePart, calendar: Calendar) -> nw.Expr:
+    if part is DatePart.HOUR_OF_DAY:
+        value = col.dt.hour()
+    elif part is DatePart.DAY_OF_WEEK:
+        value = col.dt.weekday()
+    elif part is DatePart.DAY_OF_MONTH:
+        value = col.dt.day()
+    elif part is DatePart.MONTH_OF_YEAR:
+        value = col.dt.month()
+    elif part is DatePart.QUARTER_OF_YEAR:
+        value = (col.dt.month().cast(nw.Int64) + 2) // 3
+    else:  # fiscal quarter of year; +12 keeps the remainder positive on every engine
+        value = (col.dt.month().cast(nw.Int64) - calendar.fiscal_year_start + 12) % 12 // 3 + 1
+    return value.cast(nw.Int64)
+
+
+# --- tiers and groups -----------------------------------------------------------------------
+
+
+def _bins(d: BinValue) -> list[nw.Expr]:
+    value = nw.col(d.input)
+    label: nw.Expr = nw.lit(None, dtype=nw.String)
+    index: nw.Expr = nw.lit(None, dtype=nw.Int64)
+    # Built from the last tier back, so the first matching `value < bound` wins.
+    for i in range(len(d.labels) - 1, -1, -1):
+        bound = d.bounds[i]
+        if bound is None:
+            label, index = nw.lit(d.labels[i]), nw.lit(i)
+            continue
+        label = nw.when(value < bound).then(nw.lit(d.labels[i])).otherwise(label)
+        index = nw.when(value < bound).then(nw.lit(i)).otherwise(index)
+    missing = value.is_null()
+    return [
+        nw.when(missing).then(nw.lit(None, dtype=nw.String)).otherwise(label).alias(d.name),
+        nw.when(missing)
+        .then(nw.lit(None, dtype=nw.Int64))
+        .otherwise(index)
+        .cast(nw.Int64)
+        .alias(d.index),
+    ]
+
+
+def _groups(d: GroupValue) -> nw.Expr:
+    value = nw.col(d.input)
+    if d.unmatched == "keep":
+        expr: nw.Expr = value.cast(nw.String)
+    elif d.unmatched == "null":
+        expr = nw.lit(None, dtype=nw.String)
+    else:
+        expr = nw.lit(d.other_label)
+    for label, values in reversed(d.groups):
+        expr = nw.when(value.is_in(list(values))).then(nw.lit(label)).otherwise(expr)
+    # A null value is no member of any group: it stays null whatever the unmatched policy.
+    return nw.when(value.is_null()).then(nw.lit(None, dtype=nw.String)).otherwise(expr)

@@ -1,0 +1,169 @@
+"""What every binder needs while resolving one report: the columns, the parameters, the
+time settings, and the list that collects problems (nothing raises until the end)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from crmreports.errors import Problem, format_names, show_value, suggest
+from crmreports.resolve.formula_types import infer
+from crmreports.resolve.resolved import FilterValue, TimeSettings
+from crmreports.resolve.types import DataType
+from crmreports.spec.formula import Binary as BinaryNode
+from crmreports.spec.formula import (
+    Call,
+    IfElse,
+    InList,
+    Literal,
+    Node,
+    Ref,
+    Unary,
+    parse_with_problems,
+)
+
+
+@dataclass
+class Context:
+    source: str
+    columns: dict[str, DataType]
+    params: dict[str, Any]  # resolved parameter values
+    time: TimeSettings
+    problems: list[Problem] = field(default_factory=list)
+
+    def column(self, name: str, path: str) -> DataType | None:
+        if name in self.columns:
+            return self.columns[name]
+        names = list(self.columns)
+        self.problems.append(
+            Problem(
+                "unknown-column",
+                f"unknown column {name!r} in source {self.source!r}",
+                path,
+                checked_against=format_names(names, "columns"),
+                suggestion=suggest(name, names),
+            )
+        )
+        return None
+
+    def formula(
+        self, text: str, path: str, types: dict[str, DataType] | None = None, what: str = "columns"
+    ) -> tuple[Node, DataType] | None:
+        """Parse and type a formula over `types` (the source's columns by default).
+
+        Parameters are substituted as literals first, so a formula can say `amount > min_amount`.
+        """
+        node, problems = parse_with_problems(text, path)
+        if node is None or problems:
+            self.problems += problems
+            return None
+        scope = self.columns if types is None else types
+        node = substitute_params(node, self.params, scope)
+        dtype, problems = infer(node, scope, path, source=text, what=what)
+        if dtype is None or problems:
+            self.problems += problems
+            return None
+        return node, dtype
+
+    def value(self, value: object, dtype: DataType, field_name: str, path: str) -> Any:
+        """A filter value converted to the column's type, or None (with a problem)."""
+        converted = convert_value(value, dtype)
+        if converted is None:
+            example = _EXAMPLES.get(dtype, "")
+            self.problems.append(
+                Problem(
+                    "filter-type",
+                    f"{show_value(value)} cannot be compared with {field_name!r}, "
+                    f"which is {dtype.value}",
+                    path,
+                    hint=f"give a {dtype.value} value{example}",
+                )
+            )
+        return converted
+
+
+_EXAMPLES = {
+    DataType.DATE: " such as 2024-01-31",
+    DataType.DATETIME: " such as 2024-01-31 or 2024-01-31T09:30:00",
+    DataType.STRING: " in quotes, e.g. '1001'",
+    DataType.INTEGER: " such as 100",
+    DataType.FLOAT: " such as 99.5",
+    DataType.BOOLEAN: ": true or false",
+}
+
+
+def convert_value(value: object, dtype: DataType) -> FilterValue | None:
+    """`value` as the column's type, or None when it does not fit (never a guess)."""
+    if dtype.is_numeric:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        return None
+    if dtype is DataType.BOOLEAN:
+        return value if isinstance(value, bool) else None
+    if dtype is DataType.STRING:
+        return value if isinstance(value, str) else None
+    if dtype is DataType.DATE:
+        if isinstance(value, dt.datetime):
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return None
+    if dtype is DataType.DATETIME:
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None) if value.tzinfo is None else value
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        if isinstance(value, str):
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                return None
+    return None
+
+
+def substitute_params(node: Node, params: dict[str, Any], scope: dict[str, DataType]) -> Node:
+    """Replace references to parameters (names that are not columns) by literal values."""
+    if isinstance(node, Ref):
+        if node.name not in scope and node.name in params:
+            value = params[node.name]
+            if isinstance(value, dt.date):
+                return Call("date", (Literal(value.isoformat(), position=node.position),),
+                            position=node.position)  # fmt: skip
+            return Literal(value, position=node.position)
+        return node
+    if isinstance(node, Unary):
+        return Unary(
+            node.op, substitute_params(node.operand, params, scope), position=node.position
+        )
+    if isinstance(node, BinaryNode):
+        return BinaryNode(
+            node.op,
+            substitute_params(node.left, params, scope),
+            substitute_params(node.right, params, scope),
+            position=node.position,
+        )
+    if isinstance(node, InList):
+        return InList(
+            substitute_params(node.operand, params, scope),
+            tuple(substitute_params(v, params, scope) for v in node.values),
+            node.negate,
+            position=node.position,
+        )
+    if isinstance(node, Call):
+        if node.function == "col":
+            return node
+        args = tuple(substitute_params(a, params, scope) for a in node.args)
+        return Call(node.function, args, position=node.position)
+    if isinstance(node, IfElse):
+        return IfElse(
+            substitute_params(node.cond, params, scope),
+            substitute_params(node.then, params, scope),
+            substitute_params(node.otherwise, params, scope),
+            position=node.position,
+        )
+    return node
