@@ -507,7 +507,7 @@ CASES = [
         ("unknown-key",),
         ("measures[0].feild",),
         ("field",),
-        ("unknown key 'feild'", "available keys (8): agg, field, fill, filter, format, label, name, p"),
+        ("unknown key 'feild'", "available keys (10): agg, field, fill, filter, format, label, match, name, p, source"),
         stage="parse",
     ),
     Case(

@@ -269,6 +269,11 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
         "A running total or rolling sum is asked of a measure that cannot be added up "
         "across periods (an average, median, distinct count, ...).",
     ),
+    "fan-out": (
+        InvalidSpecError,
+        "A measure would count rows of a looked-up or other source several times "
+        "(a sum over a one-to-many path, or a target not matched to every dimension).",
+    ),
     "unknown-timezone": (InvalidSpecError, "`time.timezone` is not an IANA time zone name."),
     "unknown-param": (UnknownNameError, "A parameter is referenced or supplied but not declared."),
     "missing-param": (InvalidSpecError, "A parameter without a default was not supplied."),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 from pydantic import ConfigDict
 
 from crmreports.errors import DataError, SpecError
-from crmreports.execute import bind_inputs, duckdb_cursor, execute
+from crmreports.execute import align_engines, bind_inputs, duckdb_cursor, execute
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
 from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
@@ -51,7 +51,7 @@ class Report(ReportSpec):
         return cls.from_dict(data, origin=origin)
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_defaults=True)
+        return self.model_dump(mode="json", exclude_defaults=True, by_alias=True)
 
     def to_yaml(self) -> str:
         return dump_spec(self, "yaml")
@@ -112,7 +112,7 @@ class Report(ReportSpec):
                 as_of=_as_date(as_of),
             )
             plan = build_plan(resolved)
-            executed = execute(plan, sources[resolved.source], cursor)
+            executed = execute(plan, align_engines(sources, cursor), cursor)
         finally:
             cursor.close()
         return ReportResult(self, resolved, plan, executed)

@@ -35,6 +35,11 @@ class ReportResult:
         return self._executed.native()
 
     @property
+    def notes(self) -> tuple[str, ...]:
+        """What a reader should know: relative filters in force, unmatched join keys, ..."""
+        return self.resolved.notes + self._executed.notes
+
+    @property
     def columns(self) -> list[str]:
         return list(self.resolved.columns)
 
@@ -72,6 +77,7 @@ class ReportResult:
             description=self.report.description,
             chart=spec,
             table=display_table(frame, self.resolved, self.resolved.visual.columns),
+            notes=self.notes,
         )
 
     def to_html(self, path: str | Path | None = None) -> str:

@@ -5,6 +5,7 @@ from crmreports.execute.inputs import (
     DEFAULT_SOURCE,
     BoundSource,
     InputKind,
+    align_engines,
     bind_inputs,
     duckdb_cursor,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "BoundSource",
     "ExecutedFrame",
     "InputKind",
+    "align_engines",
     "bind_inputs",
     "duckdb_cursor",
     "execute",

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from crmreports.execute.inputs import BoundSource, InputKind
 from crmreports.execute.post import PostRunner, formula
-from crmreports.execute.query import run_query
+from crmreports.execute.query import check_lookups, run_query
 from crmreports.plan import ROW_TYPE, Plan, TopQuery, TotalsStep
 
 
@@ -22,6 +22,7 @@ class ExecutedFrame:
 
     table: pa.Table
     kind: InputKind
+    notes: tuple[str, ...] = ()
 
     def native(self) -> Any:
         """The result as the same kind of frame as the input (pandas in, pandas out)."""
@@ -34,9 +35,12 @@ class ExecutedFrame:
         return self.table
 
 
-def execute(plan: Plan, source: BoundSource, cursor: duckdb.DuckDBPyConnection) -> ExecutedFrame:
-    members = {top.name: _members(top, source) for top in plan.pre}
-    tables = {q.name: run_query(q, source, members) for q in plan.queries}
+def execute(
+    plan: Plan, sources: dict[str, BoundSource], cursor: duckdb.DuckDBPyConnection
+) -> ExecutedFrame:
+    notes = check_lookups(plan.queries[0], sources)
+    members = {top.name: _members(top, sources) for top in plan.pre}
+    tables = {q.name: run_query(q, sources, members) for q in plan.queries}
     runner = PostRunner(cursor, tables)
     detail_steps = [s for s in plan.post if not isinstance(s, TotalsStep)]
     main = runner.run(runner.frame("main"), detail_steps).collect().to_arrow()
@@ -44,12 +48,12 @@ def execute(plan: Plan, source: BoundSource, cursor: duckdb.DuckDBPyConnection) 
     if totals:
         main = _with_totals(main, totals, runner, plan)
     keep = [c for c in plan.columns if c in main.column_names]
-    return ExecutedFrame(main.select(keep), source.kind)
+    return ExecutedFrame(main.select(keep), sources[plan.source].kind, tuple(notes))
 
 
-def _members(top: TopQuery, source: BoundSource) -> list[Any]:
+def _members(top: TopQuery, sources: dict[str, BoundSource]) -> list[Any]:
     """The kept members, largest first (ties by member, nulls last, for a stable choice)."""
-    rows = run_query(top.query, source, {}).to_pylist()
+    rows = run_query(top.query, sources, {}).to_pylist()
 
     def order(row: dict[str, Any]) -> tuple[Any, ...]:
         value, member = row["value"], row["member"]
@@ -71,6 +75,8 @@ def _with_totals(
     grand: list[dict[str, Any]] = []
     for step in steps:
         frame = runner.frame(step.query)
+        for name in step.across:
+            frame = runner.across(frame, name, step.keys, ())
         for f in step.formulas:
             frame = formula(frame, f)
         rows = [

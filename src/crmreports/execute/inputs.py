@@ -163,3 +163,22 @@ def _scan_file(name: str, path: Path, cursor: duckdb.DuckDBPyConnection) -> Any:
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"source {name!r}: cannot read {str(path)!r}: {first_line}") from None
+
+
+def align_engines(
+    sources: dict[str, BoundSource], cursor: duckdb.DuckDBPyConnection
+) -> dict[str, BoundSource]:
+    """Sources joined in one query must live on one engine: when polars frames meet pandas,
+    Arrow or files, the polars ones are handed to DuckDB as Arrow (no copy for most types)."""
+    kinds = {s.kind in (InputKind.POLARS, InputKind.POLARS_LAZY) for s in sources.values()}
+    if len(kinds) < 2:
+        return sources
+    aligned = {}
+    for name, source in sources.items():
+        if source.kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
+            table = source.frame.collect().to_arrow()
+            frame = nw.from_native(_floor_nanoseconds(cursor.from_arrow(table)))
+            aligned[name] = BoundSource(name, frame, source.kind, source.schema, source.time_zones)
+        else:
+            aligned[name] = source
+    return aligned

@@ -19,6 +19,7 @@ from crmreports.execute.dtypes import to_data_type
 from crmreports.execute.formula import to_expr
 from crmreports.execute.rows import RowCompiler, time_bucket
 from crmreports.plan import (
+    AcrossStep,
     CompareStep,
     FormulaStep,
     GapFill,
@@ -53,6 +54,8 @@ class PostRunner:
     def step(self, frame: Frame, s: PostStep) -> Frame:
         if isinstance(s, FormulaStep):
             return formula(frame, s)
+        if isinstance(s, AcrossStep):
+            return self.across(frame, s.query, s.keys, s.zero_fill)
         if isinstance(s, GapFill):
             return self.gap_fill(frame, s)
         if isinstance(s, RunningStep):
@@ -83,6 +86,18 @@ class PostRunner:
         raise AssertionError(s)  # pragma: no cover
 
     # --- steps that need other results --------------------------------------------------------
+
+    def across(
+        self, frame: Frame, query: str, keys: Sequence[str], zero_fill: Sequence[str]
+    ) -> Frame:
+        other = self.frame(query)
+        if not keys:
+            return frame.join(other, how="cross")
+        everything = nw.concat([frame.select(*keys), other.select(*keys)]).unique()
+        joined = null_safe_join(null_safe_join(everything, frame, keys), other, keys)
+        schema = frame.collect_schema()
+        zeros = [nw.col(m).fill_null(0).cast(schema[m]).alias(m) for m in zero_fill]
+        return joined.with_columns(*zeros) if zeros else joined
 
     def gap_fill(self, frame: Frame, s: GapFill) -> Frame:
         measures = [name for name, _ in s.fills]

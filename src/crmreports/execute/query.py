@@ -8,6 +8,7 @@ from typing import Any
 import narwhals as nw
 import pyarrow as pa
 
+from crmreports.errors import DataError
 from crmreports.execute.inputs import BoundSource, InputKind
 from crmreports.execute.rows import RowCompiler
 from crmreports.plan import AggQuery, Aggregation
@@ -18,16 +19,24 @@ _POLARS = (InputKind.POLARS, InputKind.POLARS_LAZY)
 
 
 def run_query(
-    query: AggQuery, source: BoundSource, members: Mapping[str, Sequence[Any]]
+    query: AggQuery,
+    sources: Mapping[str, BoundSource],
+    members: Mapping[str, Sequence[Any]],
 ) -> pa.Table:
-    return compile_query(query, source, members).collect().to_arrow()
+    return compile_query(query, sources, members).collect().to_arrow()
 
 
 def compile_query(
-    query: AggQuery, source: BoundSource, members: Mapping[str, Sequence[Any]]
+    query: AggQuery,
+    sources: Mapping[str, BoundSource],
+    members: Mapping[str, Sequence[Any]],
 ) -> nw.LazyFrame[Any]:
-    frame: nw.LazyFrame[Any] = _localized(source, query.timezone)
-    rows = RowCompiler(source.schema, query.timezone, members)
+    source = sources[query.source]
+    frame = with_lookups(_localized(source, query.timezone), query, sources)
+    types = dict(source.schema)
+    for join in query.joins:
+        types |= {f"{join.to}.{c}": t for c, t in sources[join.to].schema.items()}
+    rows = RowCompiler(types, query.timezone, members)
     for predicate in query.filters:
         frame = frame.filter(rows.predicate(predicate))
     # One derived column at a time: later ones may read earlier ones (bucket of a formula).
@@ -50,6 +59,33 @@ def compile_query(
             expr = expr.cast(target)
         outputs.append(expr.alias(out.name))
     return frame.select(*outputs)
+
+
+def with_lookups(
+    frame: nw.LazyFrame[Any], query: AggQuery, sources: Mapping[str, BoundSource]
+) -> nw.LazyFrame[Any]:
+    """Left-join each many-to-one lookup; its columns arrive as `source.column`. Text columns
+    of rows without a match read the relationship's `unmatched_label`."""
+    for join in query.joins:
+        target = sources[join.to]
+        marker = f"{join.to}.__matched"
+        right = _localized(target, query.timezone).select(
+            *[nw.col(c).alias(f"{join.to}.{c}") for c in target.schema],
+            nw.lit(1).alias(marker),
+        )
+        right_on = [f"{join.to}.{c}" for c in join.right_on]
+        frame = frame.join(right, left_on=list(join.left_on), right_on=right_on, how="left")
+        labels = [
+            nw.when(nw.col(marker).is_null())
+            .then(nw.lit(join.unmatched_label))
+            .otherwise(nw.col(f"{join.to}.{c}"))
+            .alias(f"{join.to}.{c}")
+            for c, t in target.schema.items()
+            if t is DataType.STRING and c not in join.right_on
+        ]
+        if labels:
+            frame = frame.with_columns(*labels)
+    return frame
 
 
 def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
@@ -85,3 +121,50 @@ def _aggregation(a: Aggregation) -> nw.Expr:
         "median": col.median,
     }[a.function]
     return fn().alias(a.name)
+
+
+def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[str]:
+    """Refuse a lookup whose key repeats (it would multiply rows), and count the rows whose key
+    finds no match, for the result's notes. Two small aggregations per lookup."""
+    notes = []
+    for join in query.joins:
+        target = sources[join.to]
+        keys = list(join.right_on)
+        repeated = (
+            target.frame.group_by(*keys, drop_null_keys=True)
+            .agg(nw.len().alias("__n"))
+            .filter(nw.col("__n") > 1)
+            .collect()
+            .to_arrow()
+        )
+        if repeated.num_rows:
+            examples = ", ".join(
+                str(tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]])
+                for r in repeated.slice(0, 3).to_pylist()
+            )
+            raise DataError(
+                f"{join.to!r} has {repeated.num_rows} key value(s) appearing more than once in "
+                f"{', '.join(keys)} (e.g. {examples}); a many-to-one lookup needs a unique key, "
+                f"or every {query.source} row matching one would be counted several times "
+                f"(declared at {join.path})"
+            )
+    if query.joins:
+        frame = with_lookups(sources[query.source].frame, query, sources)
+        counts = (
+            frame.select(
+                *[nw.col(f"{j.to}.__matched").is_null().sum().alias(j.to) for j in query.joins],
+                nw.len().alias("__rows"),
+            )
+            .collect()
+            .to_arrow()
+            .to_pylist()[0]
+        )
+        for j in query.joins:
+            missing = counts[j.to] or 0
+            if missing:
+                notes.append(
+                    f"{missing} of {counts['__rows']} {query.source} rows have no match in "
+                    f"{j.to} ({', '.join(j.left_on)}); they are grouped as "
+                    f"{j.unmatched_label!r}"
+                )
+    return notes

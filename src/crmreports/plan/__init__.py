@@ -3,6 +3,7 @@
 from crmreports.plan.build import ROW_TYPE, build_plan, internal_prefix
 from crmreports.plan.explain import describe_predicate, explain
 from crmreports.plan.nodes import (
+    AcrossStep,
     AggQuery,
     Aggregation,
     AsInteger,
@@ -34,6 +35,7 @@ from crmreports.plan.nodes import (
 
 __all__ = [
     "ROW_TYPE",
+    "AcrossStep",
     "AggQuery",
     "Aggregation",
     "AsInteger",

@@ -7,7 +7,10 @@ shadows a source column that a measure still reads (bucketing `order_date` must 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from crmreports.plan.nodes import (
+    AcrossStep,
     AggFunction,
     AggQuery,
     Aggregation,
@@ -90,6 +93,7 @@ class _Builder:
         measures: list[ResolvedMeasure],
         filters: tuple[Predicate, ...],
         outputs_hidden: bool = True,
+        source: str | None = None,
     ) -> AggQuery:
         p = self.p
         derived: list[Derived] = []
@@ -109,9 +113,10 @@ class _Builder:
             aggregations += [agg] + ([extra] if extra else [])
             outputs.append(OutputColumn(m.name, column, m.dtype, extra.name if extra else None))
         timezone = self.report.time.timezone
+        joins = self.report.joins if source is None else ()
         return AggQuery(
-            name, self.report.source, timezone, filters, tuple(derived), tuple(keys),
-            tuple(aggregations), tuple(outputs),
+            name, source or self.report.source, timezone, joins, filters, tuple(derived),
+            tuple(keys), tuple(aggregations), tuple(outputs),
         )  # fmt: skip
 
     def _dimension(
@@ -190,10 +195,14 @@ class _Builder:
     def build(self) -> Plan:
         r = self.report
         dims = list(enumerate(r.dimensions))
-        aggregates = [m for m in r.measures if m.aggregate is not None]
+        aggregates = [m for m in r.measures if m.aggregate is not None and not _across(m)]
         pre = tuple(self._top_query(i, d) for i, d in dims if d.top is not None)
         queries = [self.query("main", dims, aggregates, self.filters)]
         post: list[PostStep] = []
+        keys = tuple(d.name for d in r.dimensions)
+        additive = tuple(m.name for m in aggregates if m.is_additive)
+        for name in self._across_queries(dims, queries, level=None):
+            post.append(AcrossStep(name, keys, additive))
         time = r.time_dimension
         others = tuple(d.name for d in r.dimensions if d is not time)
         if time is not None and time.fill_gaps:
@@ -213,6 +222,35 @@ class _Builder:
         post += self._totals(dims, aggregates, queries)
         hidden = tuple(self.hidden)
         return Plan(pre, tuple(queries), tuple(post), r.columns, hidden)
+
+    def _across_queries(
+        self,
+        dims: list[tuple[int, ResolvedDimension]],
+        queries: list[AggQuery],
+        level: int | None,
+    ) -> list[str]:
+        """One query per other source (and matching), at the report's grain, or at the
+        first `level` dimensions for subtotals (0: the grand total)."""
+        groups: dict[tuple[str, tuple[tuple[str, str, DataType], ...]], list[ResolvedMeasure]]
+        groups = {}
+        for m in self.report.measures:
+            if _across(m):
+                spec = m.aggregate
+                assert spec is not None and spec.source is not None
+                groups.setdefault((spec.source, spec.match), []).append(m)
+        names = []
+        for (source, match), measures in groups.items():
+            columns = {dim: (column, dtype) for dim, column, dtype in match}
+            mapped = []
+            for i, d in dims if level is None else dims[:level]:
+                column, dtype = columns[d.name]
+                mapped.append((i, replace(d, value=Ref(column), input_dtype=dtype)))
+            filters = _translated_filters(self.filters, dims, columns)
+            suffix = "" if level is None else f"_level{level}"
+            name = f"across{len(queries)}{suffix}"
+            queries.append(self.query(name, mapped, measures, filters, False, source=source))
+            names.append(name)
+        return names
 
     def _top_query(self, i: int, d: ResolvedDimension) -> TopQuery:
         assert d.top is not None
@@ -316,10 +354,13 @@ class _Builder:
         for level in range(len(r.subtotals), 0, -1):
             name = f"subtotal{level}"
             queries.append(self.query(name, dims[:level], aggregates, self.filters, False))
-            steps.append(TotalsStep(name, "subtotal", formulas))
+            across = tuple(self._across_queries(dims, queries, level))
+            keys = tuple(d.name for _, d in dims[:level])
+            steps.append(TotalsStep(name, "subtotal", formulas, keys, across))
         if r.totals:
             queries.append(self.query("total", [], aggregates, self.filters, False))
-            steps.append(TotalsStep("total", "total", formulas))
+            across = tuple(self._across_queries(dims, queries, 0))
+            steps.append(TotalsStep("total", "total", formulas, (), across))
         return steps
 
 
@@ -328,9 +369,31 @@ def build_plan(report: ResolvedReport) -> Plan:
 
 
 def _replace(query: AggQuery, **changes: object) -> AggQuery:
-    from dataclasses import replace
-
     return replace(query, **changes)  # type: ignore[arg-type]
+
+
+def _across(m: ResolvedMeasure) -> bool:
+    return m.aggregate is not None and m.aggregate.source is not None
+
+
+def _translated_filters(
+    filters: tuple[Predicate, ...],
+    dims: list[tuple[int, ResolvedDimension]],
+    columns: dict[str, tuple[str, DataType]],
+) -> tuple[Predicate, ...]:
+    """The report's filters on a matched dimension's column, restated on the other source's
+    column (a date range on order_date also limits the targets' periods); others drop."""
+    renames = {
+        d.value.name: columns[d.name][0]
+        for _, d in dims
+        if isinstance(d.value, Ref) and d.name in columns
+    }
+    out = []
+    for p in filters:
+        field = getattr(p, "field", None)
+        if field in renames:
+            out.append(replace(p, field=renames[field]))  # type: ignore[type-var]
+    return tuple(out)
 
 
 def _dependency_order(measures: tuple[ResolvedMeasure, ...]) -> list[ResolvedMeasure]:

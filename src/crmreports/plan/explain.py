@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crmreports.plan.nodes import (
+    AcrossStep,
     AggQuery,
     AsInteger,
     BinValue,
@@ -61,6 +62,9 @@ def explain(plan: Plan) -> str:
 
 def _query_lines(q: AggQuery, indent: str) -> list[str]:
     lines = [f"scan {q.source}"]
+    for j in q.joins:
+        keys = ", ".join(f"{a} = {j.to}.{b}" for a, b in zip(j.left_on, j.right_on, strict=True))
+        lines.append(f"look up {j.to} (many-to-one, left join) on {keys}")
     if q.filters:
         lines.append("filter " + " AND ".join(describe_predicate(p) for p in q.filters))
     derived = [d for d in q.derived if not _trivial(d)]
@@ -109,6 +113,8 @@ def _describe_derived(d: Derived) -> str:
 
 
 def _describe_step(s: PostStep) -> str:
+    if isinstance(s, AcrossStep):
+        return f"join measures of {s.query} on {', '.join(s.keys) or 'the single row'}"
     if isinstance(s, GapFill):
         return f"fill missing {s.grain.value}s of {s.time}"
     if isinstance(s, FormulaStep):

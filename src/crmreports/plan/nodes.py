@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crmreports.resolve import Calendar, DataType, Predicate, SortOrder
+from crmreports.resolve.relationships import ResolvedJoin
 from crmreports.resolve.resolved import FilterValue
 from crmreports.spec import DatePart, Grain
 from crmreports.spec.formula import Node
@@ -149,6 +150,7 @@ class AggQuery:
     name: str
     source: str
     timezone: str  # timezone-aware columns are read as wall-clock time in this zone first
+    joins: tuple[ResolvedJoin, ...]  # many-to-one lookups, left-joined before filtering
     filters: tuple[Predicate, ...]
     derived: tuple[Derived, ...]
     keys: tuple[str, ...]  # empty: one row over all input rows
@@ -250,12 +252,26 @@ class RankStep:
 
 
 @dataclass(frozen=True)
+class AcrossStep:
+    """Measures of another source (targets), aggregated by `query` at the report's grain:
+    every key combination found on either side, each side's measures joined in; the
+    report's own additive measures are 0 where only the other source has rows."""
+
+    query: str
+    keys: tuple[str, ...]
+    zero_fill: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TotalsStep:
-    """Rows from `query` (fewer keys) appended with `row_type`; missing columns are null."""
+    """Rows from `query` (fewer keys) appended with `row_type`; missing columns are null.
+    `across` queries (other sources at the same level) are joined in first."""
 
     query: str
     row_type: Literal["subtotal", "total"]
     formulas: tuple[FormulaStep, ...]
+    keys: tuple[str, ...] = ()
+    across: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,8 +290,8 @@ class LimitStep:
 
 
 PostStep = (
-    GapFill | FormulaStep | RunningStep | RollingStep | CompareStep | ShareStep | RankStep
-    | TotalsStep | HavingStep | SortStep | LimitStep
+    AcrossStep | GapFill | FormulaStep | RunningStep | RollingStep | CompareStep | ShareStep
+    | RankStep | TotalsStep | HavingStep | SortStep | LimitStep
 )  # fmt: skip
 
 

@@ -12,16 +12,18 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from crmreports.plan import ROW_TYPE
 from crmreports.render.formats import (
     NULL_CATEGORY,
     d3_axis_format,
     d3_number_format,
     d3_time_format,
+    dimension_formatter,
     format_category,
 )
 from crmreports.render.table import display_table
-from crmreports.resolve import ResolvedReport
-from crmreports.spec import Format
+from crmreports.resolve import ResolvedDimension, ResolvedReport
+from crmreports.spec import Format, Grain
 
 # Colour-blind-safe categorical palette (Tableau 10).
 PALETTE = "tableau10"
@@ -38,7 +40,7 @@ def build_chart(frame: pd.DataFrame, report: ResolvedReport) -> alt.TopLevelMixi
     x = _encoding(report, x_name, "x", visual.kind, data)
     y = _encoding(report, y_name, "y", visual.kind, data)
     color = _encoding(report, visual.color, "color", visual.kind, data) if visual.color else None
-    tooltip = [_tooltip(report, name) for name in report.columns]
+    tooltip = [_tooltip(report, name) for name in report.columns if name != ROW_TYPE]
     enc: dict[str, Any] = {"x": x, "y": y, "tooltip": tooltip}
     if visual.kind == "line":
         chart = alt.Chart(data).mark_line(point=True)
@@ -58,13 +60,23 @@ def build_chart(frame: pd.DataFrame, report: ResolvedReport) -> alt.TopLevelMixi
 
 def chart_data(frame: pd.DataFrame, report: ResolvedReport) -> pd.DataFrame:
     """The result as Vega wants it: dates as timestamps, null categories labelled."""
-    data = frame[list(report.columns)].copy()
+    if ROW_TYPE in frame.columns:  # totals are for tables; a chart shows the detail rows
+        frame = frame[frame[ROW_TYPE] == "detail"]
+    data = frame[[c for c in report.columns if c != ROW_TYPE]].copy()
     for dim in report.dimensions:
-        if dim.is_time:
+        if _as_text(dim):
+            show = dimension_formatter(dim, report.time.calendar)
+            data[dim.name] = [show(None if _missing(v) else v) for v in data[dim.name]]
+        elif dim.is_time:
             data[dim.name] = pd.to_datetime(data[dim.name])
         else:
             data[dim.name] = [format_category(v) if _missing(v) else v for v in data[dim.name]]
     return data
+
+
+def _as_text(dim: ResolvedDimension) -> bool:
+    """Dimensions charted by their label in result order (FY2025-Q1, Mon, Q3, tiers)."""
+    return dim.part is not None or dim.grain in (Grain.FISCAL_QUARTER, Grain.FISCAL_YEAR)
 
 
 def _missing(value: Any) -> bool:
@@ -80,7 +92,7 @@ def _encoding(
     cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[channel]
     # Below the chart, a legend leaves the full width to the plot on a phone.
     legend = alt.Legend(orient="bottom", titleOrient="left")
-    if dim is not None and dim.is_time:
+    if dim is not None and dim.is_time and not _as_text(dim):
         time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
         time_format = d3_time_format(dim.grain)
         if channel == "color":
@@ -144,7 +156,7 @@ _TIME_UNIT = {
 def _tooltip(report: ResolvedReport, name: str) -> alt.Tooltip:
     label = report.label_of(name)
     dim = next((d for d in report.dimensions if d.name == name), None)
-    if dim is not None and dim.is_time:
+    if dim is not None and dim.is_time and not _as_text(dim):
         return alt.Tooltip(f"{name}:T", title=label, format=d3_time_format(dim.grain))
     if dim is not None:
         return alt.Tooltip(f"{name}:N", title=label)

@@ -9,7 +9,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from crmreports.spec import Format, Grain
+from crmreports.resolve import Calendar, ResolvedDimension
+from crmreports.spec import DatePart, Format, Grain
 
 NULL_TEXT = "–"  # shown for a missing value; a null *category* is labelled NULL_CATEGORY
 NULL_CATEGORY = "(null)"
@@ -21,6 +22,7 @@ _D3_NUMBER = {
     Format.PERCENT: ".1%",
 }
 _D3_TIME = {
+    Grain.HOUR: "%Y-%m-%d %H:00",
     Grain.DAY: "%Y-%m-%d",
     Grain.WEEK: "%Y-%m-%d",
     Grain.MONTH: "%b %Y",
@@ -98,3 +100,50 @@ def format_category(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NULL_CATEGORY
     return str(value)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_part(value: Any, part: DatePart) -> str:
+    """A date part as people say it: 'Mon', 'Jan', 'Q3', '09:00'.
+
+    >>> format_part(1, DatePart.DAY_OF_WEEK), format_part(12, DatePart.MONTH_OF_YEAR)
+    ('Mon', 'Dec')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NULL_CATEGORY
+    number = int(value)
+    if part is DatePart.DAY_OF_WEEK:
+        return _WEEKDAYS[number - 1]
+    if part is DatePart.MONTH_OF_YEAR:
+        return _MONTHS[number - 1]
+    if part is DatePart.HOUR_OF_DAY:
+        return f"{number:02d}:00"
+    if part in (DatePart.QUARTER_OF_YEAR, DatePart.FISCAL_QUARTER_OF_YEAR):
+        return f"Q{number}"
+    return str(number)
+
+
+def dimension_formatter(dim: ResolvedDimension, calendar: Calendar) -> Any:
+    """The function that turns one value of `dim` into its display text."""
+    if dim.part is not None:
+        return lambda v, part=dim.part: format_part(v, part)
+    if dim.grain in (Grain.FISCAL_QUARTER, Grain.FISCAL_YEAR):
+        return lambda v, g=dim.grain: format_fiscal(v, g, calendar)
+    if dim.grain is Grain.HOUR:
+        return lambda v: NULL_TEXT if v is None else v.strftime("%Y-%m-%d %H:00")
+    if dim.is_time:
+        return lambda v, g=dim.grain: format_time(v, g)
+    return format_category
+
+
+def format_fiscal(value: Any, grain: Grain, calendar: Calendar) -> str:
+    """'FY2025-Q1' / 'FY2025' for the fiscal period starting at `value`."""
+    if value is None:
+        return NULL_TEXT
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if hasattr(day, "to_pydatetime"):
+        day = day.to_pydatetime().date()
+    return calendar.fiscal_label(day, grain.value)

@@ -31,6 +31,8 @@ from crmreports.spec import (
 from crmreports.spec.formula import Node, Ref, references
 
 _NUMERIC_AGGS = {"sum", "avg", "median", "percentile", "stddev"}
+# Aggregates that give the same answer however often a looked-up row repeats.
+_SAFE_ACROSS_LOOKUP = {"count_distinct", "min", "max"}
 _ORDERED = {
     DataType.INTEGER,
     DataType.FLOAT,
@@ -54,7 +56,10 @@ def bind_measures(
     bound: dict[int, ResolvedMeasure | None] = {}
     for i, m in enumerate(measures):
         if isinstance(m, CountMeasure | FieldMeasure | ExprMeasure):
-            bound[i] = _aggregate(ctx, m, i)
+            if m.source is not None or m.match is not None:
+                bound[i] = _cross_source(ctx, m, i, dims)
+            else:
+                bound[i] = _aggregate(ctx, m, i)
     names = {m.name: i for i, m in enumerate(measures)}
     pending = [i for i, m in enumerate(measures) if i not in bound]
     visiting: set[int] = set()
@@ -150,6 +155,19 @@ def _aggregate(
             )
         )
         return None
+    looked_up = sorted(n for n in ctx.used_by(value) if "." in n and n not in ctx.own_columns)
+    if looked_up and agg not in _SAFE_ACROSS_LOOKUP:
+        ctx.problems.append(
+            Problem(
+                "fan-out",
+                f"`{agg}` of {looked_up[0]!r} would count each {looked_up[0].split('.')[0]} row "
+                f"once per {ctx.source} row that points at it",
+                f"{path}.{'expr' if isinstance(m, ExprMeasure) else 'field'}",
+                hint=f"use count_distinct, min or max of it, or make "
+                f"{looked_up[0].split('.')[0]!r} the report's source",
+            )
+        )
+        return None
     dtype = _aggregate_dtype(agg, input_dtype)
     fmt = m.format or (Format.INTEGER if dtype is DataType.INTEGER else Format.NUMBER)
     fill = m.fill or ("zero" if agg in {"count", "sum", "count_distinct"} else "null")
@@ -161,6 +179,70 @@ def _aggregate(
         fill=fill,
         aggregate=AggregateSpec(agg, value, tuple(where), p, input_dtype),
     )
+
+
+def _cross_source(
+    ctx: Context, m: CountMeasure | FieldMeasure | ExprMeasure, i: int,
+    dims: list[ResolvedDimension],
+) -> ResolvedMeasure | None:  # fmt: skip
+    """An aggregate of another source (targets), matched to the report's dimensions."""
+    path = f"measures[{i}]"
+    if m.source is None or m.match is None:
+        missing = "source" if m.source is None else "match"
+        ctx.problems.append(
+            Problem(
+                "missing-key",
+                f"a measure over another source needs both `source` and `match`; `{missing}` "
+                "is missing",
+                f"{path}.{missing}",
+                hint="e.g. `{source: targets, match: {period: order_date, owner: salesperson}}`",
+            )
+        )
+        return None
+    if m.source not in ctx.schema:
+        names = list(ctx.schema)
+        ctx.problems.append(
+            Problem(
+                "unknown-source",
+                f"unknown source {m.source!r}",
+                f"{path}.source",
+                checked_against=format_names(names, "sources"),
+                suggestion=suggest(m.source, names),
+                hint=f"pass it with the data: run({{..., '{m.source}': frame}})",
+            )
+        )
+        return None
+    other = Context(m.source, ctx.schema[m.source], ctx.params, ctx.time, ctx.problems)
+    dim_names = [d.name for d in dims]
+    ok = True
+    for column, dim in m.match.items():
+        if other.column(column, f"{path}.match") is None:
+            ok = False
+        if dim not in dim_names:
+            ok = not _unknown_names(ctx, [dim], dim_names, f"{path}.match", "dimensions") and ok
+    unmatched = [d for d in dim_names if d not in m.match.values()]
+    if unmatched:
+        ctx.problems.append(
+            Problem(
+                "fan-out",
+                f"{m.source} is not matched to the dimension(s) {', '.join(unmatched)}: its "
+                f"values would repeat on every {unmatched[0]} row and add up wrongly in totals",
+                f"{path}.match",
+                hint=f"map a column of {m.source} to each of: {', '.join(unmatched)}",
+            )
+        )
+        ok = False
+    if not ok:
+        return None
+    resolved = _aggregate(other, m, i)
+    if resolved is None or resolved.aggregate is None:
+        return None
+    from dataclasses import replace
+
+    types = ctx.schema[m.source]
+    match = tuple((dim, column, types[column]) for column, dim in m.match.items())
+    spec = replace(resolved.aggregate, source=m.source, match=match)
+    return replace(resolved, aggregate=spec)
 
 
 def _fits(agg: str, dtype: DataType) -> bool:
@@ -213,6 +295,18 @@ def _derived(
         )
         return None
     base = next(x for x in measures if x.name == of)
+    if getattr(base, "source", None) is not None and isinstance(
+        m, RollingMeasure | CompareMeasure | ShareMeasure
+    ):
+        ctx.problems.append(
+            Problem(
+                "invalid-value",
+                f"{_kind(m)} of a measure from another source ({base.source!r}) is not "  # type: ignore[union-attr]
+                "supported; use it on the report's own measures, or a running total",
+                f"{path}.of",
+            )
+        )
+        return None
     of_dtype = types[of]
     of_format = base.format or (Format.INTEGER if of_dtype is DataType.INTEGER else Format.NUMBER)
     time_dims = [d for d in dims if d.grain is not None]

@@ -4,6 +4,7 @@ time settings, and the list that collects problems (nothing raises until the end
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from crmreports.spec.formula import (
     Ref,
     Unary,
     parse_with_problems,
+    references,
 )
 
 
@@ -31,9 +33,13 @@ class Context:
     params: dict[str, Any]  # resolved parameter values
     time: TimeSettings
     problems: list[Problem] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)  # columns referenced anywhere
+    hint_for: Callable[[str], str | None] = field(default=lambda name: None)
+    schema: dict[str, dict[str, DataType]] = field(default_factory=dict)
 
     def column(self, name: str, path: str) -> DataType | None:
         if name in self.columns:
+            self.used.add(name)
             return self.columns[name]
         names = list(self.columns)
         self.problems.append(
@@ -43,9 +49,18 @@ class Context:
                 path,
                 checked_against=format_names(names, "columns"),
                 suggestion=suggest(name, names),
+                hint=self.hint_for(name),
             )
         )
         return None
+
+    @property
+    def own_columns(self) -> set[str]:
+        """Columns of the source itself (not looked up through a relationship)."""
+        return {c for c in self.columns if c in self.schema.get(self.source, self.columns)}
+
+    def used_by(self, node: Node | None) -> set[str]:
+        return references(node) if node is not None else set()
 
     def formula(
         self, text: str, path: str, types: dict[str, DataType] | None = None, what: str = "columns"
@@ -60,6 +75,7 @@ class Context:
             return None
         scope = self.columns if types is None else types
         node = substitute_params(node, self.params, scope)
+        self.used |= references(node) & set(scope)
         dtype, problems = infer(node, scope, path, source=text, what=what)
         if dtype is None or problems:
             self.problems += problems

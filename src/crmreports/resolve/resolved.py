@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from crmreports.resolve.calendar import Calendar
+from crmreports.resolve.relationships import ResolvedJoin
 from crmreports.resolve.types import DataType
 from crmreports.spec import DatePart, Format, Grain, ReportSpec
 from crmreports.spec.formula import Node
@@ -166,6 +167,8 @@ class AggregateSpec:
     where: tuple[Predicate, ...] = ()
     p: float | None = None
     input_dtype: DataType | None = None
+    source: str | None = None  # another source (targets), aggregated at the report's grain
+    match: tuple[tuple[str, str, DataType], ...] = ()  # (dimension, column of source, its type)
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,7 @@ class ResolvedReport:
     source_columns: tuple[str, ...] = ()  # every column of the source, for collision checks
     column_types: tuple[tuple[str, DataType], ...] = ()
     notes: tuple[str, ...] = ()
+    joins: tuple[ResolvedJoin, ...] = ()  # lookups, each after the one it starts from
 
     @property
     def columns(self) -> tuple[str, ...]:

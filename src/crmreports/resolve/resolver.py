@@ -18,6 +18,7 @@ from crmreports.resolve.bind_measures import bind_measures
 from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.context import Context
 from crmreports.resolve.params import resolve_params
+from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
 from crmreports.resolve.resolved import (
     NamedPredicate,
     ResolvedDimension,
@@ -70,7 +71,10 @@ def resolve(
         raise SpecError.from_problems(in_spec_order(problems), report=report.name)
     values = resolve_params(report.params, params or {}, problems)
     time = _time_settings(report, as_of or dt.date.today(), problems)
-    ctx = Context(source, columns, values, time, problems)
+    joined, joins = reachable_columns(source, report.relationships, schema, problems)
+    ctx = Context(source, {**columns, **joined}, values, time, problems)
+    ctx.hint_for = lambda name: _lookup_hint(name, source, schema, report)
+    ctx.schema = schema  # measures from other sources (targets) resolve against it
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
     good_dims = [d for d in dims if d is not None]
     filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
@@ -109,8 +113,42 @@ def resolve(
         totals=report.totals,
         subtotals=tuple(report.subtotals),
         source_columns=tuple(columns),
-        column_types=tuple(columns.items()),
+        column_types=tuple(ctx.columns.items()),
         notes=notes,
+        joins=_needed_joins(ctx.used, joins),
+    )
+
+
+def _needed_joins(used: set[str], joins: dict[str, ResolvedJoin]) -> tuple[ResolvedJoin, ...]:
+    """The lookups the report reads from, each after the lookup it starts from."""
+    needed: list[ResolvedJoin] = []
+
+    def need(source: str) -> None:
+        join = joins.get(source)
+        if join is None or join in needed:
+            return
+        need(join.from_)
+        needed.append(join)
+
+    for name in sorted(used):
+        head = name.split(".", 1)[0]
+        if "." in name and head in joins:
+            need(head)
+    return tuple(needed)
+
+
+def _lookup_hint(name: str, source: str, schema: Schema, report: ReportSpec) -> str | None:
+    head = name.split(".", 1)[0]
+    if "." not in name or head not in schema or head == source:
+        return None
+    declared = {r.to for r in report.relationships}
+    if head in declared:
+        return None
+    return (
+        f"{head!r} is a source, but no many-to-one relationship leads from {source!r} to "
+        f"it; declare one (relationships: [{{to: {head}, key: <column>}}]). If one {source} "
+        f"row has many {head} rows, make {head!r} the report's source instead: a lookup in "
+        "that direction would count rows several times"
     )
 
 

@@ -35,7 +35,7 @@ from crmreports.spec.measure import (
     ShareOf,
     WindowMeasure,
 )
-from crmreports.spec.report import Parameter, ReportSpec, SortKey, TimeContext
+from crmreports.spec.report import Parameter, Relationship, ReportSpec, SortKey, TimeContext
 from crmreports.spec.visual import BarVisual, LineVisual, TableVisual, Visual
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "Parameter",
     "Rank",
     "RankMeasure",
+    "Relationship",
     "RelativeDateFilter",
     "ReportSpec",
     "Rolling",

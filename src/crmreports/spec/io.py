@@ -156,7 +156,7 @@ def _merge_typos(problems: list[Problem]) -> list[Problem]:
 
 def dump_spec(model: BaseModel, fmt: TextFormat = "yaml") -> str:
     """Spec as YAML or JSON text that loads back into an equal model."""
-    data = model.model_dump(mode="json", exclude_defaults=True)
+    data = model.model_dump(mode="json", exclude_defaults=True, by_alias=True)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -67,7 +67,20 @@ class _Aggregate(_MeasureBase):
     )
 
 
-class CountMeasure(_Aggregate):
+class _CrossSource(SpecModel):
+    source: Name | None = Field(
+        default=None,
+        description="Aggregate another source (targets, budgets) at the report's grain.",
+    )
+    match: dict[FieldName, Name] | None = Field(
+        default=None,
+        description="With `source`: which column of that source stands for each report "
+        "dimension, {period: order_date, owner: salesperson}. Every dimension must be "
+        "matched, so a target is never repeated across rows it does not belong to.",
+    )
+
+
+class CountMeasure(_Aggregate, _CrossSource):
     """`count` of rows; with `field`, of the rows where that column is not null."""
 
     agg: Literal["count"] = Field(description="count")
@@ -79,7 +92,7 @@ class CountMeasure(_Aggregate):
 FieldAgg = Literal["count_distinct", "sum", "avg", "min", "max", "median", "percentile", "stddev"]
 
 
-class FieldMeasure(_Aggregate):
+class FieldMeasure(_Aggregate, _CrossSource):
     """An aggregation of one column. Nulls are skipped, as in SQL.
 
     `sum` of no values is 0; `avg`, `min`, `max`, `median`, `percentile` and `stddev` of no
@@ -97,7 +110,7 @@ class FieldMeasure(_Aggregate):
     )
 
 
-class ExprMeasure(_Aggregate):
+class ExprMeasure(_Aggregate, _CrossSource):
     """An aggregation of a row formula, e.g. `sum` of `quantity * unit_price`."""
 
     agg: Literal["count", *FieldAgg.__args__] = Field(  # type: ignore[valid-type]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator
 
-from crmreports.spec._base import Name, SpecModel
+from crmreports.spec._base import FieldName, Name, SpecModel
 from crmreports.spec.dimension import Dimension
 from crmreports.spec.filters import Filter, Scalar
 from crmreports.spec.measure import Measure
@@ -70,6 +70,27 @@ class Parameter(SpecModel):
     label: str | None = Field(default=None, description="Human-readable name.")
 
 
+class Relationship(SpecModel):
+    """Many rows of `from` point at one row of `to` (orders -> customers): a report over
+    `from` can then group and filter by `to`'s columns, written `to.column`."""
+
+    from_: Name | None = Field(
+        default=None,
+        alias="from",
+        description="Source holding the key; defaults to the report's source.",
+    )
+    to: Name = Field(description="Source looked up; its key must be unique.")
+    # Not `on:`: YAML 1.1 reads an unquoted `on` as the boolean true.
+    key: FieldName | dict[FieldName, FieldName] = Field(
+        description="The key: one column name found on both sides, or {from_column: to_column}."
+    )
+    unmatched_label: str = Field(
+        default="unknown",
+        description="Text shown for rows whose key finds no match (text columns only; "
+        "other types show null). Unmatched rows are counted in the result's notes.",
+    )
+
+
 class ReportSpec(SpecModel):
     """A report: dimensions and measures over one source, filtered, sorted, limited, drawn."""
 
@@ -115,6 +136,11 @@ class ReportSpec(SpecModel):
     )
     params: list[Parameter] = Field(
         default_factory=list, description="Parameters supplied at run time."
+    )
+    relationships: list[Relationship] = Field(
+        default_factory=list,
+        description="Many-to-one lookups from the source to other sources (orders -> "
+        "customers -> regions), whose columns are then named `source.column`.",
     )
     visual: Visual | None = Field(
         default=None,
