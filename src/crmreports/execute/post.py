@@ -25,6 +25,7 @@ from crmreports.plan import (
     GapFill,
     HavingStep,
     LimitStep,
+    PacingStep,
     PostStep,
     RankStep,
     RollingStep,
@@ -66,6 +67,8 @@ class PostRunner:
             return self.compare(frame, s)
         if isinstance(s, ShareStep):
             return self.share(frame, s)
+        if isinstance(s, PacingStep):
+            return self.pacing(frame, s)
         if isinstance(s, RankStep):
             rank = nw.col(s.of).rank("min", descending=s.desc)
             rank = rank.over(*s.within) if s.within else rank
@@ -143,6 +146,24 @@ class PostRunner:
         target = nw.Float64 if s.dtype is DataType.FLOAT else None
         value = value.cast(target) if target is not None else value
         return joined.with_columns(value.alias(s.name)).drop(f"{s.name}__then")
+
+    def pacing(self, frame: Frame, s: PacingStep) -> Frame:
+        """The elapsed share of each period is worked out in Python for the few periods
+        present, then joined: day arithmetic is not portable across engines."""
+        starts = frame.select(nw.col(s.time)).unique().collect().to_arrow()
+        time_type = frame.collect_schema()[s.time]
+        values = starts.column(0).to_pylist()
+        shares = [_elapsed(v, s.grain, s.calendar, s.as_of) for v in values]
+        table = pa.table(
+            {s.time: starts.column(0), f"{s.name}__elapsed": pa.array(shares, pa.float64())}
+        )
+        elapsed: Frame = nw.from_native(self.cursor.from_arrow(table)).with_columns(
+            nw.col(s.time).cast(time_type)
+        )
+        joined = null_safe_join(frame, elapsed, [s.time])
+        expected = nw.col(s.target) * nw.col(f"{s.name}__elapsed")
+        value = nw.when(expected != 0).then(nw.col(s.of).cast(nw.Float64) / expected)
+        return joined.with_columns(value.alias(s.name)).drop(f"{s.name}__elapsed")
 
     def share(self, frame: Frame, s: ShareStep) -> Frame:
         total = self.frame(s.query).select(*s.within, nw.col(s.of).alias(f"{s.name}__total"))
@@ -269,3 +290,19 @@ def _periods(
     if not inclusive_end:
         last_day = last_day - dt.timedelta(days=1)
     return calendar.periods(first_day, last_day, unit)
+
+
+def _elapsed(start: Any, grain: Grain, calendar: Calendar, as_of: Any) -> float | None:
+    """Share of the period starting at `start` that has passed by the end of `as_of`."""
+    if start is None:
+        return None
+    day = start.date() if isinstance(start, dt.datetime) else start
+    if grain is Grain.HOUR:
+        return 1.0 if day <= as_of else None
+    unit = {"fiscal_quarter": "quarter", "fiscal_year": "year"}.get(grain.value, grain.value)
+    end = calendar.shift(day, 1, unit)
+    if as_of < day:
+        return None  # not begun: no part of the target is due yet
+    if as_of >= end:
+        return 1.0
+    return ((as_of - day).days + 1) / (end - day).days

@@ -27,6 +27,7 @@ from crmreports.plan.nodes import (
     Masked,
     NullFlag,
     OutputColumn,
+    PacingStep,
     Plan,
     PostStep,
     RankStep,
@@ -293,6 +294,11 @@ class _Builder:
             return ShareStep(m.name, w.of, w.within, name)
         if w.kind == "rank":
             return RankStep(m.name, w.of, w.within, w.desc)
+        if w.kind == "pacing":
+            assert time is not None and time.grain is not None and w.target is not None
+            return PacingStep(
+                m.name, w.of, w.target, time.name, time.grain, r.time.calendar, r.time.as_of
+            )
         assert time is not None and time.grain is not None
         if w.kind == "running":
             return RunningStep(m.name, w.of, time.name, others, w.reset, r.time.calendar)
@@ -410,7 +416,7 @@ def _dependency_order(measures: tuple[ResolvedMeasure, ...]) -> list[ResolvedMea
         done.add(m.name)
         deps = references(m.formula) if m.formula is not None else set()
         if m.window is not None:
-            deps = {m.window.of}
+            deps = {m.window.of} | ({m.window.target} if m.window.target else set())
         for dep in sorted(deps):
             if dep in by_name:
                 visit(by_name[dep])

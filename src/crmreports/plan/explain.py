@@ -17,6 +17,7 @@ from crmreports.plan.nodes import (
     LimitStep,
     Masked,
     NullFlag,
+    PacingStep,
     Plan,
     PostStep,
     RankStep,
@@ -129,6 +130,10 @@ def _describe_step(s: PostStep) -> str:
     if isinstance(s, ShareStep):
         within = ", ".join(s.within) or "the grand total"
         return f"{s.name} = {s.of} / total of {s.of} within {within} ({s.query})"
+    if isinstance(s, PacingStep):
+        return (
+            f"{s.name} = {s.of} / ({s.target} x share of each {s.grain.value} elapsed by {s.as_of})"
+        )
     if isinstance(s, RankStep):
         within = f" within {', '.join(s.within)}" if s.within else ""
         return f"{s.name} = rank of {s.of}{within}{' (largest first)' if s.desc else ''}"

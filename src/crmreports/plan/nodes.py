@@ -263,6 +263,19 @@ class AcrossStep:
 
 
 @dataclass(frozen=True)
+class PacingStep:
+    """`of / (target * elapsed)`; elapsed = share of each period's days passed by `as_of`."""
+
+    name: str
+    of: str
+    target: str
+    time: str
+    grain: Grain
+    calendar: Calendar
+    as_of: FilterValue
+
+
+@dataclass(frozen=True)
 class TotalsStep:
     """Rows from `query` (fewer keys) appended with `row_type`; missing columns are null.
     `across` queries (other sources at the same level) are joined in first."""
@@ -290,8 +303,8 @@ class LimitStep:
 
 
 PostStep = (
-    AcrossStep | GapFill | FormulaStep | RunningStep | RollingStep | CompareStep | ShareStep
-    | RankStep | TotalsStep | HavingStep | SortStep | LimitStep
+    AcrossStep | GapFill | FormulaStep | PacingStep | RunningStep | RollingStep | CompareStep
+    | ShareStep | RankStep | TotalsStep | HavingStep | SortStep | LimitStep
 )  # fmt: skip
 
 

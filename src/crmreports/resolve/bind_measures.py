@@ -23,6 +23,7 @@ from crmreports.spec import (
     Format,
     FormulaMeasure,
     Measure,
+    PacingMeasure,
     RankMeasure,
     RollingMeasure,
     RunningMeasure,
@@ -101,6 +102,8 @@ def _dependencies(m: Measure) -> set[str]:
 
         node, _ = parse_with_problems(m.formula)
         return references(node) if node is not None else set()
+    if isinstance(m, PacingMeasure):
+        return {m.of, m.pacing.target}
     return {m.of}  # type: ignore[union-attr]
 
 
@@ -395,6 +398,33 @@ def _derived(
         return ResolvedMeasure(
             m.name, label, DataType.FLOAT, m.format or Format.PERCENT, "null", window=window
         )
+    if isinstance(m, PacingMeasure):
+        if not time_dims:
+            ctx.problems.append(
+                Problem(
+                    "needs-time-dimension",
+                    "`pacing` compares each period with its elapsed part, but the report has "
+                    "no dimension with a `grain`",
+                    path,
+                )
+            )
+            return None
+        target = m.pacing.target
+        if target not in types:
+            names = [x.name for x in measures if x.name != m.name]
+            ctx.problems.append(
+                Problem(
+                    "unknown-measure",
+                    f"unknown measure {target!r}",
+                    f"{path}.pacing.target",
+                    checked_against=format_names(names, "measures"),
+                    suggestion=suggest(target, names),
+                )
+            )
+            return None
+        window = WindowSpec("pacing", of, target=target)
+        fmt = m.format or Format.PERCENT
+        return ResolvedMeasure(m.name, label, DataType.FLOAT, fmt, "null", window=window)
     if isinstance(m, RankMeasure):
         bad = [w for w in m.rank.within if w not in dim_names]
         if _unknown_names(ctx, bad, dim_names, f"{path}.rank.within", "dimensions"):
@@ -407,7 +437,7 @@ def _derived(
 
 
 def _kind(m: Measure) -> str:
-    for key in ("running", "rolling", "compare", "share_of", "rank"):
+    for key in ("running", "rolling", "compare", "share_of", "rank", "pacing"):
         if hasattr(m, key):
             return key
     return "window"

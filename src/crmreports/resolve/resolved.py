@@ -173,7 +173,7 @@ class AggregateSpec:
 
 @dataclass(frozen=True)
 class WindowSpec:
-    kind: Literal["running", "rolling", "compare", "share", "rank"]
+    kind: Literal["running", "rolling", "compare", "share", "rank", "pacing"]
     of: str
     reset: str = "none"  # running
     periods: int = 0  # rolling
@@ -184,6 +184,7 @@ class WindowSpec:
     within: tuple[str, ...] = ()  # share, rank
     before_filter: str | None = None  # share
     desc: bool = True  # rank
+    target: str | None = None  # pacing
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,20 @@ class RankMeasure(_MeasureBase):
     rank: Rank = Field(description="Ranking options.")
 
 
-WINDOW_KEYS = ("running", "rolling", "compare", "share_of", "rank")
+class Pacing(SpecModel):
+    target: Name = Field(description="The measure holding each period's target.")
+
+
+class PacingMeasure(_MeasureBase):
+    """Actual against the part of the target that should be reached by `as_of`:
+    `of / (target * elapsed)`, where `elapsed` is the share of the period's days passed by
+    as_of (1 for past periods; null for periods not yet begun). 1.0 means on pace."""
+
+    of: Name = Field(description="The actual (e.g. revenue).")
+    pacing: Pacing = Field(description="Pacing options.")
+
+
+WINDOW_KEYS = ("running", "rolling", "compare", "share_of", "rank", "pacing")
 AGGS = ("count", *FieldAgg.__args__)  # type: ignore[attr-defined]
 
 
@@ -250,7 +263,8 @@ Measure = Annotated[
     | Annotated[RollingMeasure, Tag("rolling")]
     | Annotated[CompareMeasure, Tag("compare")]
     | Annotated[ShareMeasure, Tag("share_of")]
-    | Annotated[RankMeasure, Tag("rank")],
+    | Annotated[RankMeasure, Tag("rank")]
+    | Annotated[PacingMeasure, Tag("pacing")],
     Discriminator(
         _measure_tag,
         custom_error_type="unknown-measure",
@@ -261,7 +275,9 @@ Measure = Annotated[
 MEASURE_TAGS = frozenset(["count", "field", "expr", "formula", *WINDOW_KEYS])
 
 AggregateMeasure = CountMeasure | FieldMeasure | ExprMeasure
-WindowMeasure = RunningMeasure | RollingMeasure | CompareMeasure | ShareMeasure | RankMeasure
+WindowMeasure = (
+    RunningMeasure | RollingMeasure | CompareMeasure | ShareMeasure | RankMeasure | PacingMeasure
+)
 
 # Tags of already-built models, so a Report built in Python validates without a dict.
 _TAG_BY_TYPE: dict[type, str] = {
@@ -274,4 +290,5 @@ _TAG_BY_TYPE: dict[type, str] = {
     CompareMeasure: "compare",
     ShareMeasure: "share_of",
     RankMeasure: "rank",
+    PacingMeasure: "pacing",
 }
