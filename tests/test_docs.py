@@ -72,3 +72,14 @@ def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), verbose=False)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_how_it_works_shows_the_real_plan() -> None:
+    """The explain() listing printed in docs/how-it-works.md is what the code prints."""
+    text = (ROOT / "docs" / "how-it-works.md").read_text(encoding="utf-8")
+    namespace: dict[str, object] = {}
+    blocks = _python_blocks(ROOT / "docs" / "how-it-works.md")
+    exec(blocks[0], namespace)  # noqa: S102 - defines `report`
+    exec(blocks[1].replace("print(report.explain(orders))", ""), namespace)  # noqa: S102
+    plan = namespace["report"].explain(namespace["orders"])  # type: ignore[attr-defined]
+    assert f"```text\n{plan}\n```" in text
