@@ -271,7 +271,9 @@ def fill_gaps(
                 .cast(schema[name]).alias(name)
             )  # fmt: skip
     joined = joined.with_columns(*filled) if filled else joined
-    return joined.drop(marker).select(*schema)
+    # Rows without a date form their own group; the axis only adds periods around them.
+    undated = frame.filter(nw.col(time).is_null())
+    return nw.concat([joined.drop(marker).select(*schema), undated.select(*schema)])
 
 
 def _periods(

@@ -90,16 +90,25 @@ def with_lookups(
 
 def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
     """Timezone-aware columns as wall-clock time in the report's zone, so filters, buckets and
-    formulas all see one clock. DuckDB converts with its session zone (set per run); polars
-    is told the zone explicitly."""
+    formulas all see one clock."""
     aware = [c for c, zone in source.time_zones.items() if zone]
     if not aware:
         return source.frame
     if source.kind in _POLARS:
         exprs = [nw.col(c).dt.convert_time_zone(timezone).dt.replace_time_zone(None) for c in aware]
-    else:
-        exprs = [nw.col(c).cast(nw.Datetime("us")) for c in aware]
-    return source.frame.with_columns(*exprs)
+        return source.frame.with_columns(*exprs)
+    # DuckDB: `timezone(zone, ts)` gives the wall-clock time in `zone` whatever the session's
+    # own zone (a relation on the caller's connection keeps the caller's setting).
+    relation = source.frame.to_native()
+    zone = timezone.replace("'", "''")
+    columns = []
+    for column in relation.columns:
+        quoted = '"' + column.replace('"', '""') + '"'
+        if column in aware:
+            columns.append(f"timezone('{zone}', {quoted}) AS {quoted}")
+        else:
+            columns.append(quoted)
+    return nw.from_native(relation.project(", ".join(columns)))
 
 
 def _aggregation(a: Aggregation) -> nw.Expr:

@@ -116,7 +116,7 @@ def _column(ctx: Context, name: str, path: str, scope: dict[str, DataType]) -> D
 
 def _value(ctx: Context, value: Any, dtype: DataType, field: str, path: str) -> Any:
     if isinstance(value, ParamRef):
-        value = param_value(value, ctx.params, path, ctx.problems)
+        value = param_value(value, ctx.params, path, ctx.problems, ctx.failed_params)
         if value is None:
             return None
     return ctx.value(value, dtype, field, path)

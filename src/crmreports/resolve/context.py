@@ -36,6 +36,7 @@ class Context:
     used: set[str] = field(default_factory=set)  # columns referenced anywhere
     hint_for: Callable[[str], str | None] = field(default=lambda name: None)
     schema: dict[str, dict[str, DataType]] = field(default_factory=dict)
+    failed_params: set[str] = field(default_factory=set)  # declared, but no usable value
 
     def column(self, name: str, path: str) -> DataType | None:
         if name in self.columns:
@@ -74,6 +75,8 @@ class Context:
             self.problems += problems
             return None
         scope = self.columns if types is None else types
+        if references(node) & (self.failed_params - set(scope)):
+            return None  # the parameter's own problem is reported where it is declared
         node = substitute_params(node, self.params, scope)
         self.used |= references(node) & set(scope)
         dtype, problems = infer(node, scope, path, source=text, what=what)

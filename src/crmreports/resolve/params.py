@@ -19,9 +19,16 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def resolve_params(
-    declared: list[Parameter], supplied: Mapping[str, Any], problems: list[Problem]
+    declared: list[Parameter],
+    supplied: Mapping[str, Any],
+    problems: list[Problem],
+    failed: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Every declared parameter's value (supplied, else its default), type-checked."""
+    """Every declared parameter's value (supplied, else its default), type-checked.
+
+    Parameters without a usable value are added to `failed`, so the places that use them do
+    not report a second, misleading "unknown parameter" problem."""
+    failed = set() if failed is None else failed
     names = [p.name for p in declared]
     for name in supplied:
         if name not in names:
@@ -51,6 +58,7 @@ def resolve_params(
                     hint=f"pass params={{'{param.name}': ...}} to run(), or add a `default`",
                 )
             )
+            failed.add(param.name)
             continue
         value = _coerce(raw, param.type)
         if value is None:
@@ -62,6 +70,7 @@ def resolve_params(
                     hint=f"give a {param.type} value",
                 )
             )
+            failed.add(param.name)
             continue
         allowed = [_coerce(a, param.type) for a in param.allowed or []]
         if param.allowed and value not in allowed:
@@ -73,6 +82,7 @@ def resolve_params(
                     checked_against="allowed: " + ", ".join(show_value(a) for a in param.allowed),
                 )
             )
+            failed.add(param.name)
             continue
         values[param.name] = value
     return values
@@ -99,8 +109,16 @@ def _coerce(value: Any, kind: str) -> Any:
     return value if isinstance(value, _PYTHON_TYPES[kind]) else None
 
 
-def param_value(ref: ParamRef, params: dict[str, Any], path: str, problems: list[Problem]) -> Any:
+def param_value(
+    ref: ParamRef,
+    params: dict[str, Any],
+    path: str,
+    problems: list[Problem],
+    failed: set[str] | None = None,
+) -> Any:
     """The value behind `{param: name}`, or None (with a problem) when it is not declared."""
+    if failed and ref.param in failed:
+        return None  # already reported where the parameter is declared
     if ref.param in params:
         value = params[ref.param]
         return value.isoformat() if isinstance(value, dt.date) else value

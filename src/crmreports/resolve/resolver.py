@@ -69,12 +69,14 @@ def resolve(
     source, columns = _bind_source(report, schema, problems)
     if columns is None:
         raise SpecError.from_problems(in_spec_order(problems), report=report.name)
-    values = resolve_params(report.params, params or {}, problems)
+    failed: set[str] = set()
+    values = resolve_params(report.params, params or {}, problems, failed)
     time = _time_settings(report, as_of or dt.date.today(), problems)
     joined, joins = reachable_columns(source, report.relationships, schema, problems)
     ctx = Context(source, {**columns, **joined}, values, time, problems)
     ctx.hint_for = lambda name: _lookup_hint(name, source, schema, report)
     ctx.schema = schema  # measures from other sources (targets) resolve against it
+    ctx.failed_params = failed
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
     good_dims = [d for d in dims if d is not None]
     filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
