@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-## Regenerate the generated docs (spec reference, error codes)
+## Regenerate the generated docs (spec reference, error codes, language guide)
 docs: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
 

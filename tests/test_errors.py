@@ -482,7 +482,8 @@ CASES = [
         ("sum",),
         (
             "unknown agg 'summ'",
-            "available agg values (9): count, count_distinct, sum, avg, min, max, median, percentile, stddev",
+            "available agg values (9): count, count_distinct, sum, avg, min, max, median, "
+            "percentile, stddev",
         ),
         stage="parse",
     ),
@@ -507,7 +508,10 @@ CASES = [
         ("unknown-key",),
         ("measures[0].feild",),
         ("field",),
-        ("unknown key 'feild'", "available keys (10): agg, field, fill, filter, format, label, match, name, p, source"),
+        (
+            "unknown key 'feild'",
+            "available keys (10): agg, field, fill, filter, format, label, match, name, p, source",
+        ),
         stage="parse",
     ),
     Case(
@@ -587,7 +591,11 @@ CASES = [
         ("unknown-option",),
         ("dimensions[0].grain",),
         ("month",),
-        ("'montth' is not allowed here", "available values (8): hour, day, week, month, quarter, year, fiscal_quarter, fiscal_year"),
+        (
+            "'montth' is not allowed here",
+            "available values (8): hour, day, week, month, quarter, year, fiscal_quarter, "
+            "fiscal_year",
+        ),
         stage="parse",
     ),
     Case(

@@ -197,7 +197,7 @@ def _codes_and_positions(text: str) -> list[tuple[str, int]]:
         ("().__class__", [("formula-forbidden", 2)]),
         ("x.y", [("formula-forbidden", 1)]),
         ("(a).b + c.d", [("formula-forbidden", 3), ("formula-forbidden", 9)]),
-        ("a.b()", [("formula-forbidden", 0)]),
+        ("a.b()", [("formula-forbidden", 1)]),  # at the dot, like any attribute access
         ("(f)(x)", [("unknown-function", 0)]),
         ("a[0]", [("formula-forbidden", 0)]),
         ("lambda: 1", [("formula-forbidden", 0)]),

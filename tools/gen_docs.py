@@ -13,6 +13,11 @@ from typing import Any
 from crmreports import Report
 from crmreports.errors import ERROR_CODES
 
+TOOLS = str(Path(__file__).resolve().parent)
+if TOOLS not in sys.path:  # tools/ is not a package, and tests load this file by path
+    sys.path.insert(0, TOOLS)
+from gen_language_docs import language  # noqa: E402
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 # Models in reading order, with the heading each gets.
@@ -139,7 +144,7 @@ def errors() -> str:
     return "\n".join(out)
 
 
-GENERATED = {"reference.md": reference, "errors.md": errors}
+GENERATED = {"reference.md": reference, "errors.md": errors, "language.md": language}
 
 
 def main() -> int:

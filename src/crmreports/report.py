@@ -70,7 +70,7 @@ class Report(ReportSpec):
     ) -> None:
         """Raise a `SpecError` listing every problem; without data, only data-free checks run."""
         if data is None:
-            problems = check_structure(self)
+            problems = check_structure(self, formulas=True)
             if problems:
                 raise SpecError.from_problems(problems, report=self.name)
             return

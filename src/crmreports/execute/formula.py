@@ -18,9 +18,10 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
   fractional days (a float) when either side is a datetime (a date is midnight);
   `hours_between` is always a float.
 - min_of/max_of skip nulls (null only when both are null), as both engines do natively.
-- Timezone-aware datetimes are converted to UTC first (DuckDB reports them in UTC anyway, and
-  polars refuses to compare different zones), so hour() and the other parts are UTC values;
-  a naive datetime or date mixed with an aware one is read as UTC, like filter literals.
+- Timezone-aware datetimes met here are converted to UTC first (polars refuses to compare
+  different zones). In a report they never are: the query first turns every aware column into
+  wall-clock time in the report's `time.timezone` (UTC by default), so hour() and the other
+  parts read that zone's local time.
 - lower()/upper() agree on ordinary accented text ('Zürich'); DuckDB maps one character to one
   (upper('ß') is 'ẞ'), polars applies full Unicode case mapping ('SS').
 - Not made equal: integer results beyond int64 (DuckDB raises an overflow error, polars wraps).

@@ -109,8 +109,8 @@ class PostRunner:
 
     def rolling(self, frame: Frame, s: RollingStep) -> Frame:
         source = frame if s.query == "main" else self.frame(s.query)
-        source = source.select(*_key_columns(source, [s.of]), s.of)
-        keys = _key_columns(source, [s.of])
+        keys = [*s.partition, s.time]  # the dimensions only: other measures are no keys
+        source = source.select(*keys, s.of)
         filled = fill_gaps(self.cursor, source, s.time, s.grain, s.calendar,
                            ((s.of, s.fill),), [s.of], None, None)  # fmt: skip
         column = nw.col(s.of)
@@ -123,19 +123,30 @@ class PostRunner:
             windowed = window.over(*partition, order_by=s.time)
         else:
             windowed = window.over(order_by=s.time)
-        result = filled.select(*keys, windowed.alias(s.name))
+        # DuckDB sums integers as DECIMAL; a rolling sum keeps the measure's own type.
+        target = source.collect_schema()[s.of] if s.agg == "sum" else nw.Float64
+        result = filled.select(*keys, windowed.cast(target).alias(s.name))
         return null_safe_join(frame, result, keys)
 
     def compare(self, frame: Frame, s: CompareStep) -> Frame:
+        """Each row looks up the row `offset` earlier. The *current* date is moved back (Mar 31
+        minus a month is Feb 29), so every row finds at most one earlier row; moving earlier
+        rows forward would map Jan 29 and Jan 31 both onto Feb 29."""
         source = frame if s.query == "main" else self.frame(s.query)
         keys = [k for k in s.keys if k in source.collect_schema()]
-        time_type = source.collect_schema()[s.time]
+        if s.fill is not None:  # the axis is completed: an empty earlier period reads as such
+            source = fill_gaps(
+                self.cursor, source.select(*keys, s.of), s.time, s.grain, s.calendar,
+                ((s.of, s.fill),), [s.of], s.start, s.end,
+            )  # fmt: skip
+        time_type = frame.collect_schema()[s.time]
+        key = f"{s.name}__key"
+        others = [k for k in keys if k != s.time]
         earlier = source.select(
-            *[k for k in keys if k != s.time],
-            nw.col(s.time).dt.offset_by(s.offset).cast(time_type).alias(s.time),
-            nw.col(s.of).alias(f"{s.name}__then"),
+            *others, nw.col(s.time).alias(key), nw.col(s.of).alias(f"{s.name}__then")
         )
-        joined = null_safe_join(frame, earlier, keys)
+        moved_back = nw.col(s.time).dt.offset_by(f"-{s.offset}").cast(time_type).alias(key)
+        joined = null_safe_join(frame.with_columns(moved_back), earlier, [*others, key])
         then, now = nw.col(f"{s.name}__then"), nw.col(s.of)
         if s.show == "value":
             value = then
@@ -143,9 +154,8 @@ class PostRunner:
             value = now - then
         else:  # relative change; no base (0 or missing) gives null, never infinity
             value = nw.when(then != 0).then((now - then) / then)
-        target = nw.Float64 if s.dtype is DataType.FLOAT else None
-        value = value.cast(target) if target is not None else value
-        return joined.with_columns(value.alias(s.name)).drop(f"{s.name}__then")
+        target = nw.Float64 if s.dtype is DataType.FLOAT else frame.collect_schema()[s.of]
+        return joined.with_columns(value.cast(target).alias(s.name)).drop(f"{s.name}__then", key)
 
     def pacing(self, frame: Frame, s: PacingStep) -> Frame:
         """The elapsed share of each period is worked out in Python for the few periods

@@ -172,8 +172,8 @@ def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[s
             missing = counts[j.to] or 0
             if missing:
                 notes.append(
-                    f"{missing} of {counts['__rows']} {query.source} rows have no match in "
-                    f"{j.to} ({', '.join(j.left_on)}); they are grouped as "
+                    f"{missing} of the {counts['__rows']} rows of {query.source} find no match "
+                    f"in {j.to} ({', '.join(j.left_on)}); they are grouped as "
                     f"{j.unmatched_label!r}"
                 )
     return notes

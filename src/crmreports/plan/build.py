@@ -208,7 +208,7 @@ class _Builder:
         others = tuple(d.name for d in r.dimensions if d is not time)
         if time is not None and time.fill_gaps:
             start, end = time_filter_bounds(self.filters, time)
-            fills = tuple((m.name, m.fill) for m in aggregates)
+            fills = tuple((m.name, m.fill) for m in r.measures if m.aggregate is not None)
             post.append(GapFill(time.name, time.grain, r.time.calendar, others, fills, start, end))  # type: ignore[arg-type]
         for m in _dependency_order(r.measures):
             if m.formula is not None:
@@ -322,16 +322,16 @@ class _Builder:
             queries.append(self.query(name, dims, [of], shifted, outputs_hidden=False))
         keys = tuple(d.name for d in r.dimensions)
         step_offset = offset_text(w.offset_n, w.offset_unit, time.grain)
-        return CompareStep(m.name, w.of, time.name, keys, name, step_offset, w.show, m.dtype)
+        fill = of.fill if time.fill_gaps else None
+        start, end = time_filter_bounds(shifted, time)
+        return CompareStep(
+            m.name, w.of, time.name, keys, name, step_offset, w.show, m.dtype, fill,
+            time.grain, r.time.calendar, start, end,
+        )  # fmt: skip
 
     def _sort_keys(self) -> tuple[SortOrder, ...]:
         r, p = self.report, self.p
         keys: list[SortOrder] = []
-        # "Other" buckets come after the members they stand beside.
-        for i, d in enumerate(r.dimensions):
-            if d.top is not None:
-                keys.append(SortOrder(f"{p}o{i}", False))
-                self.hidden.append(f"{p}o{i}")
         for k in r.sort:
             index = next(
                 (i for i, d in enumerate(r.dimensions) if d.name == k.name and d.bins), None
@@ -340,6 +340,19 @@ class _Builder:
         for i, d in enumerate(r.dimensions):
             if d.bins is not None:
                 self.hidden.append(f"{p}i{i}")
+            if d.top is None:
+                continue
+            # "Other" comes after the members it stands beside: after the keys of the
+            # dimensions before it (its group), ahead of everything else.
+            flag = f"{p}o{i}"
+            self.hidden.append(flag)
+            parents = {x.name for x in r.dimensions[:i]} | {
+                f"{p}i{j}" for j in range(i) if r.dimensions[j].bins
+            }
+            at = 0
+            while at < len(keys) and keys[at].name in parents:
+                at += 1
+            keys.insert(at, SortOrder(flag, False))
         return tuple(keys)
 
     def _totals(

@@ -231,6 +231,11 @@ class CompareStep:
     offset: str  # narwhals offset, e.g. "1mo"
     show: str
     dtype: DataType
+    fill: Literal["zero", "null"] | None  # with fill_gaps: complete the earlier axis first
+    grain: Grain
+    calendar: Calendar
+    start: FilterValue | None
+    end: FilterValue | None
 
 
 @dataclass(frozen=True)

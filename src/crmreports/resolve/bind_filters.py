@@ -137,7 +137,12 @@ def _relative(ctx: Context, f: RelativeDateFilter, dtype: DataType, path: str) -
     last_day = end - dt.timedelta(days=1)
     plural = "s" if f.n > 1 else ""
     count = f"{f.n} " if f.op in {"last", "next"} or f.n > 1 else ""
-    text = f"{f.op.replace('_', ' ')} {count}{f.unit.replace('_', ' ')}{plural}"
+    unit = f.unit.replace("_", " ")
+    text = (
+        f"{unit} to date"
+        if f.op == "to_date"
+        else f"{f.op.replace('_', ' ')} {count}{unit}{plural}"
+    )
     description = f"{f.field}: {text} ({start.isoformat()} .. {last_day.isoformat()})"
     if dtype is DataType.DATETIME:
         return DateRange(

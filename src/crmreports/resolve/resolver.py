@@ -36,6 +36,7 @@ from crmreports.spec import (
     TableVisual,
     check_structure,
 )
+from crmreports.spec.formula import Ref
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _KEY_ORDER = (
@@ -100,7 +101,7 @@ def resolve(
         f.predicate.description  # type: ignore[union-attr]
         for f in filters
         if hasattr(f.predicate, "description")
-    )
+    ) + _unapplied_filter_notes(filters, good_dims, good_measures)
     return ResolvedReport(
         spec=report,
         source=source,
@@ -119,6 +120,33 @@ def resolve(
         notes=notes,
         joins=_needed_joins(ctx.used, joins),
     )
+
+
+def _unapplied_filter_notes(
+    filters: list[NamedPredicate],
+    dims: list[ResolvedDimension],
+    measures: list[ResolvedMeasure],
+) -> tuple[str, ...]:
+    """Report filters restrict a measure of another source only through matched dimensions;
+    say so for the others, so a target summed over more than the report shows is visible."""
+    notes = []
+    by_dim = {d.name: d.value.name for d in dims if isinstance(d.value, Ref)}
+    for m in measures:
+        spec = m.aggregate
+        if spec is None or spec.source is None:
+            continue
+        matched = {by_dim.get(dim) for dim, _, _ in spec.match}
+        loose = sorted(
+            {str(getattr(f.predicate, "field", "a formula")) for f in filters}
+            - {c for c in matched if c}
+        )
+        if loose:
+            notes.append(
+                f"{m.name} (from {spec.source}) is not restricted by the report's filter(s) on "
+                f"{', '.join(loose)}: give it its own `filter:` on {spec.source}'s columns if "
+                "it should be"
+            )
+    return tuple(notes)
 
 
 def _needed_joins(used: set[str], joins: dict[str, ResolvedJoin]) -> tuple[ResolvedJoin, ...]:

@@ -6,7 +6,11 @@ problems found against the data, all in one error.
 
 from __future__ import annotations
 
+from typing import Any
+
 from crmreports.errors import Problem, format_names, suggest
+from crmreports.spec.filters import AnyOf
+from crmreports.spec.formula import parse_with_problems
 from crmreports.spec.report import ReportSpec
 from crmreports.spec.visual import TableVisual
 
@@ -16,8 +20,12 @@ def result_names(report: ReportSpec) -> list[str]:
     return [d.output_name for d in report.dimensions] + [m.name for m in report.measures]
 
 
-def check_structure(report: ReportSpec) -> list[Problem]:
+def check_structure(report: ReportSpec, formulas: bool = False) -> list[Problem]:
+    """Problems found without data. With `formulas`, every formula is also parsed (the
+    resolver parses them itself when data is there, so it passes False to avoid repeats)."""
     problems: list[Problem] = []
+    if formulas:
+        problems += _formula_problems(report)
     if not report.dimensions and not report.measures:
         problems.append(
             Problem(
@@ -88,3 +96,28 @@ def _visual_fields(report: ReportSpec, names: list[str]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _formula_problems(report: ReportSpec) -> list[Problem]:
+    """Parse every formula in the spec: forbidden constructs are caught before any data."""
+    found: list[Problem] = []
+
+    def check(text: str | None, path: str) -> None:
+        if text is not None:
+            found.extend(parse_with_problems(text, path)[1])
+
+    def check_filters(filters: list[Any], path: str) -> None:
+        for i, f in enumerate(filters):
+            check(getattr(f, "expr", None), f"{path}[{i}].expr")
+            if isinstance(f, AnyOf):
+                check_filters(f.any_of, f"{path}[{i}].any_of")
+
+    for i, d in enumerate(report.dimensions):
+        check(d.expr, f"dimensions[{i}].expr")
+    for i, m in enumerate(report.measures):
+        check(getattr(m, "expr", None), f"measures[{i}].expr")
+        check(getattr(m, "formula", None), f"measures[{i}].formula")
+        check_filters(getattr(m, "filter", []), f"measures[{i}].filter")
+    check_filters(report.filters, "filters")
+    check_filters(report.having, "having")
+    return found

@@ -289,7 +289,10 @@ class _Parser:
             pos = len(self.text)  # Python points past the end for "unexpected end of input"
         else:
             pos = min(max(self.line_starts[line - 1] + offset - 1 - 1, 0), len(self.text))
-        self.problem("formula-syntax", f"cannot read the formula: {exc.msg}", pos)
+        message = f"cannot read the formula: {exc.msg}"
+        if "==" not in message and re.search(r"(?<![=!<>])=(?!=)", self.text):
+            message += " (to compare, write == rather than =)"
+        self.problem("formula-syntax", message, pos)
 
     def pos(self, node: _Located, end: bool = False) -> int:
         line = node.end_lineno if end else node.lineno
@@ -424,6 +427,15 @@ class _Parser:
         return values
 
     def call(self, node: ast.Call, depth: int, p: int) -> Node:
+        if isinstance(node.func, ast.Attribute):
+            # `channel.upper()`: a method call; say so, and show the function form.
+            target = self.source(node.func.value)
+            hint = f"write {node.func.attr}({target})"
+            if node.func.attr not in FUNCTIONS:
+                hint = "formulas call functions by name, e.g. lower(channel)"
+            return self.forbid(
+                f"attribute access (.{node.func.attr})", self.after(node.func.value), hint
+            )
         if not isinstance(node.func, ast.Name):
             return self.forbid("calling anything but a named function", p, "e.g. lower(name)")
         name = self.source(node.func)
