@@ -112,7 +112,10 @@ class Report(ReportSpec):
                 as_of=_as_date(as_of),
             )
             plan = build_plan(resolved)
-            executed = execute(plan, align_engines(sources, cursor), cursor)
+            together = {resolved.source} | {j.to for j in resolved.joins}
+            aligned = align_engines(sources, cursor, together)
+            # The result comes back as the kind of frame the caller gave, wherever it ran.
+            executed = execute(plan, aligned, cursor, sources[resolved.source].kind)
         finally:
             cursor.close()
         return ReportResult(self, resolved, plan, executed)

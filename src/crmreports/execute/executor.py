@@ -36,7 +36,10 @@ class ExecutedFrame:
 
 
 def execute(
-    plan: Plan, sources: dict[str, BoundSource], cursor: duckdb.DuckDBPyConnection
+    plan: Plan,
+    sources: dict[str, BoundSource],
+    cursor: duckdb.DuckDBPyConnection,
+    result_kind: InputKind | None = None,
 ) -> ExecutedFrame:
     notes = check_lookups(plan.queries[0], sources)
     members = {top.name: _members(top, sources) for top in plan.pre}
@@ -48,7 +51,8 @@ def execute(
     if totals:
         main = _with_totals(main, totals, runner, plan)
     keep = [c for c in plan.columns if c in main.column_names]
-    return ExecutedFrame(main.select(keep), sources[plan.source].kind, tuple(notes))
+    kind = result_kind or sources[plan.source].kind
+    return ExecutedFrame(main.select(keep), kind, tuple(notes))
 
 
 def _members(top: TopQuery, sources: dict[str, BoundSource]) -> list[Any]:

@@ -166,19 +166,34 @@ def _scan_file(name: str, path: Path, cursor: duckdb.DuckDBPyConnection) -> Any:
 
 
 def align_engines(
-    sources: dict[str, BoundSource], cursor: duckdb.DuckDBPyConnection
+    sources: dict[str, BoundSource],
+    cursor: duckdb.DuckDBPyConnection,
+    together: set[str] | None = None,
 ) -> dict[str, BoundSource]:
-    """Sources joined in one query must live on one engine: when polars frames meet pandas,
-    Arrow or files, the polars ones are handed to DuckDB as Arrow (no copy for most types)."""
-    kinds = {s.kind in (InputKind.POLARS, InputKind.POLARS_LAZY) for s in sources.values()}
-    if len(kinds) < 2:
+    """Sources joined in one query must live on one engine. When polars frames, a DuckDB
+    relation of the caller's own connection, and frames scanned by our DuckDB meet in one
+    lookup, the outsiders are handed to our DuckDB as Arrow (a copy for the caller's DuckDB
+    relations, which live in another database)."""
+    names = together if together is not None else set(sources)
+    engines = {_engine(sources[n]) for n in names if n in sources}
+    if len(engines) < 2:
         return sources
-    aligned = {}
-    for name, source in sources.items():
-        if source.kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
-            table = source.frame.collect().to_arrow()
-            frame = nw.from_native(_floor_nanoseconds(cursor.from_arrow(table)))
-            aligned[name] = BoundSource(name, frame, source.kind, source.schema, source.time_zones)
-        else:
-            aligned[name] = source
+    aligned = dict(sources)
+    for name in names:
+        source = sources.get(name)
+        if source is None or _engine(source) == "ours":
+            continue
+        table = source.frame.collect().to_arrow()
+        frame = nw.from_native(_floor_nanoseconds(cursor.from_arrow(table)))
+        aligned[name] = BoundSource(
+            name, frame, InputKind.PYARROW, source.schema, source.time_zones
+        )
     return aligned
+
+
+def _engine(source: BoundSource) -> str:
+    if source.kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
+        return "polars"
+    if source.kind is InputKind.DUCKDB:
+        return f"duckdb-{id(source)}"  # each caller's relation may sit in its own database
+    return "ours"

@@ -69,11 +69,13 @@ def with_lookups(
     for join in query.joins:
         target = sources[join.to]
         marker = f"{join.to}.__matched"
+        # The key travels twice: once to join on (the engine drops it), once as a column.
+        right_on = [f"{join.to}.__key{i}" for i in range(len(join.right_on))]
         right = _localized(target, query.timezone).select(
             *[nw.col(c).alias(f"{join.to}.{c}") for c in target.schema],
+            *[nw.col(c).alias(k) for c, k in zip(join.right_on, right_on, strict=True)],
             nw.lit(1).alias(marker),
         )
-        right_on = [f"{join.to}.{c}" for c in join.right_on]
         frame = frame.join(right, left_on=list(join.left_on), right_on=right_on, how="left")
         labels = [
             nw.when(nw.col(marker).is_null())
