@@ -108,7 +108,7 @@ class PostRunner:
                          s.start, s.end)  # fmt: skip
 
     def rolling(self, frame: Frame, s: RollingStep) -> Frame:
-        source = frame if s.query == "main" else self.frame(s.query)
+        source = frame if s.query == "main" else self.run(self.frame(s.query), s.prepare)
         keys = [*s.partition, s.time]  # the dimensions only: other measures are no keys
         source = source.select(*keys, s.of)
         filled = fill_gaps(self.cursor, source, s.time, s.grain, s.calendar,
@@ -132,7 +132,7 @@ class PostRunner:
         """Each row looks up the row `offset` earlier. The *current* date is moved back (Mar 31
         minus a month is Feb 29), so every row finds at most one earlier row; moving earlier
         rows forward would map Jan 29 and Jan 31 both onto Feb 29."""
-        source = frame if s.query == "main" else self.frame(s.query)
+        source = frame if s.query == "main" else self.run(self.frame(s.query), s.prepare)
         keys = [k for k in s.keys if k in source.collect_schema()]
         if s.fill is not None:  # the axis is completed: an empty earlier period reads as such
             source = fill_gaps(

@@ -305,29 +305,53 @@ class _Builder:
         if w.kind == "rolling":
             back = (w.periods - 1, "period")
             shifted = shift_time_filters(self.filters, time, back, r.time.calendar, lower_only=True)
-            name = "main"
+            name, prepare = "main", ()
             if shifted != self.filters:
                 name = f"roll{len(queries)}"
-                queries.append(self.query(name, dims, [of], shifted, outputs_hidden=False))
+                prepare = self._shifted_query(name, of, dims, shifted, queries, others)
             return RollingStep(
                 m.name, w.of, time.name, others, w.periods, w.rolling_agg, name, time.grain,
-                r.time.calendar, of.fill,
+                r.time.calendar, of.fill, prepare,
             )  # fmt: skip
         # compare: the earlier period's value, from base rows even outside the report's range
         offset = (w.offset_n, w.offset_unit)
         shifted = shift_time_filters(self.filters, time, offset, r.time.calendar)
-        name = "main"
+        name, prepare = "main", ()
         if shifted != self.filters:
             name = f"cmp{len(queries)}"
-            queries.append(self.query(name, dims, [of], shifted, outputs_hidden=False))
+            prepare = self._shifted_query(name, of, dims, shifted, queries, others)
         keys = tuple(d.name for d in r.dimensions)
         step_offset = offset_text(w.offset_n, w.offset_unit, time.grain)
         fill = of.fill if time.fill_gaps else None
         start, end = time_filter_bounds(shifted, time)
         return CompareStep(
             m.name, w.of, time.name, keys, name, step_offset, w.show, m.dtype, fill,
-            time.grain, r.time.calendar, start, end,
+            time.grain, r.time.calendar, start, end, prepare,
         )  # fmt: skip
+
+    def _shifted_query(
+        self,
+        name: str,
+        of: ResolvedMeasure,
+        dims: list[tuple[int, ResolvedDimension]],
+        filters: tuple[Predicate, ...],
+        queries: list[AggQuery],
+        others: tuple[str, ...],
+    ) -> tuple[PostStep, ...]:
+        """A query over a moved time range computing `of`: its aggregates directly, and, when
+        `of` is a formula or window (year-to-date last year), the steps that derive it."""
+        needed = _closure(of, self.report)
+        aggregates = [m for m in needed if m.aggregate is not None]
+        queries.append(self.query(name, dims, aggregates, filters, outputs_hidden=False))
+        steps: list[PostStep] = []
+        for m in _dependency_order(tuple(needed)):
+            if m.formula is not None:
+                steps.append(FormulaStep(m.name, m.formula, m.dtype))
+            elif m.window is not None:
+                inner = _Builder(self.report)
+                inner.filters = filters
+                steps.append(inner._window(m, dims, queries, others))
+        return tuple(steps)
 
     def _sort_keys(self) -> tuple[SortOrder, ...]:
         r, p = self.report, self.p
@@ -438,6 +462,26 @@ def _dependency_order(measures: tuple[ResolvedMeasure, ...]) -> list[ResolvedMea
     for m in measures:
         visit(m)
     return [m for m in order if m.aggregate is None]
+
+
+def _closure(m: ResolvedMeasure, r: ResolvedReport) -> list[ResolvedMeasure]:
+    """`m` and every measure it is computed from, in report order."""
+    from crmreports.spec.formula import references
+
+    names = {x.name for x in r.measures}
+    found: set[str] = set()
+    todo = [m.name]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        x = r.measure(name)
+        deps = references(x.formula) if x.formula is not None else set()
+        if x.window is not None:
+            deps = {x.window.of} | ({x.window.target} if x.window.target else set())
+        todo += [d for d in deps if d in names]
+    return [x for x in r.measures if x.name in found]
 
 
 def _depends_on_window(m: ResolvedMeasure, r: ResolvedReport) -> bool:

@@ -217,6 +217,7 @@ class RollingStep:
     grain: Grain
     calendar: Calendar
     fill: Literal["zero", "null"]
+    prepare: tuple[PostStep, ...] = ()  # computes `of` on `query` when `of` is no aggregate
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class CompareStep:
     calendar: Calendar
     start: FilterValue | None
     end: FilterValue | None
+    prepare: tuple[PostStep, ...] = ()  # computes `of` on `query` when `of` is no aggregate
 
 
 @dataclass(frozen=True)
