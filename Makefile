@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-browser lint docs clean
+.PHONY: demo test test-browser test-spark lint docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/python -m pytest -q -m browser
+
+## Run the same specs on a local Spark session (installs pyspark; needs Java 17+)
+test-spark: $(STAMP)
+	@command -v java >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[spark]"
+	$(BIN)/python -m pytest -q -m spark
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

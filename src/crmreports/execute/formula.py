@@ -49,7 +49,8 @@ _PARTS: dict[str, Callable[[nw.Expr], nw.Expr]] = {
     "year": lambda e: e.dt.year(),
     "month": lambda e: e.dt.month(),
     "day": lambda e: e.dt.day(),
-    "weekday": lambda e: e.dt.weekday(),  # ISO: Monday = 1 ... Sunday = 7 on every engine
+    # ISO (Monday = 1 ... Sunday = 7); narwhals gives Sunday = 0 on Spark, hence the mapping.
+    "weekday": lambda e: (e.dt.weekday().cast(nw.Int64) + 6) % 7 + 1,
     "hour": lambda e: e.dt.hour(),
 }
 

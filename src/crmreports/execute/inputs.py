@@ -32,6 +32,7 @@ class InputKind(StrEnum):
     POLARS = "polars"
     POLARS_LAZY = "polars-lazy"
     DUCKDB = "duckdb"
+    SPARK = "spark"
     FILE = "file"
 
 
@@ -105,6 +106,8 @@ def _native_relation(
         return InputKind.POLARS, obj
     if module == "polars" and type(obj).__name__ == "LazyFrame":
         return InputKind.POLARS_LAZY, obj
+    if module == "pyspark" and type(obj).__name__ == "DataFrame":
+        return InputKind.SPARK, obj
     if module == "duckdb" and type(obj).__name__ == "DuckDBPyRelation":
         return InputKind.DUCKDB, _floor_nanoseconds(obj)
     if isinstance(obj, str | Path):
@@ -114,7 +117,7 @@ def _native_relation(
     raise DataError(
         f"source {name!r}: cannot read a {described}; "
         "pass a pandas DataFrame, a pyarrow Table, a polars DataFrame/LazyFrame, "
-        "a DuckDB relation, or the path of a .csv or .parquet file"
+        "a DuckDB relation, a PySpark DataFrame, or the path of a .csv or .parquet file"
     )
 
 
@@ -194,6 +197,8 @@ def align_engines(
 def _engine(source: BoundSource) -> str:
     if source.kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
         return "polars"
+    if source.kind is InputKind.SPARK:
+        return "spark"
     if source.kind is InputKind.DUCKDB:
         return f"duckdb-{id(source)}"  # each caller's relation may sit in its own database
     return "ours"

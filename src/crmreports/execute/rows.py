@@ -178,7 +178,7 @@ def _compare(col: nw.Expr, op: str, value: Any) -> nw.Expr:
 def time_bucket(col: nw.Expr, grain: Grain, calendar: Calendar, dtype: DataType) -> nw.Expr:
     """Start of the period containing each value (in the wall-clock time of the report)."""
     if grain is Grain.WEEK:
-        bucket = _step_back_days(col.dt.truncate("1d"), col.dt.weekday(), calendar.week_start)
+        bucket = _step_back_days(col.dt.truncate("1d"), iso_weekday(col), calendar.week_start)
     elif grain is Grain.FISCAL_QUARTER:
         bucket = _step_back_months(col, calendar.fiscal_year_start, 3)
     elif grain is Grain.FISCAL_YEAR:
@@ -187,6 +187,12 @@ def time_bucket(col: nw.Expr, grain: Grain, calendar: Calendar, dtype: DataType)
         bucket = col.dt.truncate(_TRUNCATE_EVERY[grain])
     # Engines return timestamps when truncating dates; a date dimension stays a date.
     return bucket.cast(nw.Date) if dtype is DataType.DATE else bucket.cast(nw.Datetime("us"))
+
+
+def iso_weekday(col: nw.Expr) -> nw.Expr:
+    """Monday = 1 ... Sunday = 7 on every engine. narwhals' weekday is ISO on DuckDB and
+    polars but Sunday = 0 on Spark; `(w + 6) % 7 + 1` maps both conventions to ISO."""
+    return (col.dt.weekday().cast(nw.Int64) + 6) % 7 + 1
 
 
 def _step_back_days(day: nw.Expr, weekday: nw.Expr, week_start: int) -> nw.Expr:
@@ -217,7 +223,7 @@ def date_part(col: nw.Expr, part: DatePart, calendar: Calendar) -> nw.Expr:
     if part is DatePart.HOUR_OF_DAY:
         value = col.dt.hour()
     elif part is DatePart.DAY_OF_WEEK:
-        value = col.dt.weekday()
+        value = iso_weekday(col)
     elif part is DatePart.DAY_OF_MONTH:
         value = col.dt.day()
     elif part is DatePart.MONTH_OF_YEAR:
