@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 from pydantic import ConfigDict
 
 from crmreports.errors import DataError, SpecError
-from crmreports.execute import align_engines, bind_inputs, duckdb_cursor, execute
+from crmreports.execute import Engine, align_engines, bind_inputs, duckdb_cursor, execute
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
 from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
@@ -92,19 +92,21 @@ class Report(ReportSpec):
         *,
         params: Mapping[str, Any] | None = None,
         as_of: dt.date | str | None = None,
+        engine: Engine | str = Engine.AUTO,
     ) -> ReportResult:
         """Compute the report on `data`: a frame, a file path, or {source_name: frame}.
 
         pandas and Arrow inputs are scanned in place by DuckDB; the result comes back as the
         same kind of frame as the input. The input is never modified. `params` supplies the
         report's parameters; `as_of` (default: today) anchors relative date filters, so a run
-        can be reproduced exactly.
+        can be reproduced exactly. `engine` chooses who computes in-memory frames: "auto"
+        (DuckDB for pandas and Arrow, polars for polars), "duckdb" or "polars".
         """
         from crmreports.result import ReportResult  # the result layer sits above this one
 
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            sources = bind_inputs(data, self.source, cursor)
+            sources = bind_inputs(data, self.source, cursor, _engine(engine))
             resolved = resolve(
                 self,
                 {n: s.schema for n, s in sources.items()},
@@ -131,6 +133,14 @@ class Report(ReportSpec):
         finally:
             cursor.close()
         return resolved, build_plan(resolved)
+
+
+def _engine(value: Engine | str) -> Engine:
+    try:
+        return Engine(value)
+    except ValueError:
+        choices = ", ".join(e.value for e in Engine)
+        raise DataError(f"unknown engine {value!r}: use one of {choices}") from None
 
 
 def _as_date(value: dt.date | str | None) -> dt.date | None:

@@ -4,6 +4,7 @@ from crmreports.execute.executor import ExecutedFrame, execute
 from crmreports.execute.inputs import (
     DEFAULT_SOURCE,
     BoundSource,
+    Engine,
     InputKind,
     align_engines,
     bind_inputs,
@@ -13,6 +14,7 @@ from crmreports.execute.inputs import (
 __all__ = [
     "DEFAULT_SOURCE",
     "BoundSource",
+    "Engine",
     "ExecutedFrame",
     "InputKind",
     "align_engines",

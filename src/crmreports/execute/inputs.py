@@ -8,6 +8,7 @@ back to the caller's kind of frame.
 
 from __future__ import annotations
 
+import glob
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ from crmreports.resolve import DataType
 DEFAULT_SOURCE = "data"
 
 
+class Engine(StrEnum):
+    """Who computes in-memory frames. AUTO: DuckDB for pandas and Arrow (scanned in place,
+    measured fastest and leanest), polars for polars frames. Files always go through DuckDB;
+    Spark DataFrames and DuckDB relations run where they are."""
+
+    AUTO = "auto"
+    DUCKDB = "duckdb"
+    POLARS = "polars"
+
+
 class InputKind(StrEnum):
     PANDAS = "pandas"
     PYARROW = "pyarrow"
@@ -42,9 +53,10 @@ class BoundSource:
 
     name: str
     frame: nw.LazyFrame[Any]
-    kind: InputKind
+    kind: InputKind  # what the caller gave (the result comes back as the same kind)
     schema: dict[str, DataType]
     time_zones: dict[str, str | None]
+    on_polars: bool = False  # computed by polars (else by DuckDB, or Spark for Spark input)
 
 
 _lock = threading.Lock()
@@ -71,26 +83,49 @@ def duckdb_cursor(timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
 
 
 def bind_inputs(
-    data: Any, source_hint: str | None, cursor: duckdb.DuckDBPyConnection
+    data: Any,
+    source_hint: str | None,
+    cursor: duckdb.DuckDBPyConnection,
+    engine: Engine = Engine.AUTO,
 ) -> dict[str, BoundSource]:
     """Map the caller's `data` (a frame, a path, or {name: frame|path}) to bound sources."""
     if isinstance(data, Mapping):
         if not data:
             raise DataError("no data given: pass a frame or a mapping {source_name: frame}")
-        return {str(k): _bind_one(str(k), v, cursor) for k, v in data.items()}
+        return {str(k): _bind_one(str(k), v, cursor, engine) for k, v in data.items()}
     name = source_hint or DEFAULT_SOURCE
-    return {name: _bind_one(name, data, cursor)}
+    return {name: _bind_one(name, data, cursor, engine)}
 
 
-def _bind_one(name: str, obj: Any, cursor: duckdb.DuckDBPyConnection) -> BoundSource:
+def _bind_one(
+    name: str, obj: Any, cursor: duckdb.DuckDBPyConnection, engine: Engine
+) -> BoundSource:
     kind, native = _native_relation(name, obj, cursor)
+    if engine is Engine.POLARS and kind in (InputKind.PANDAS, InputKind.PYARROW):
+        import polars as pl
+
+        # Arrow converts to polars without copying most columns; pandas is copied.
+        converted = pl.from_arrow(obj) if kind is InputKind.PYARROW else pl.from_pandas(obj)
+        native = converted.lazy()
+        frame = nw.from_native(native)
+        return _bound(name, frame, kind, polars_engine=True)
+    if engine is Engine.DUCKDB and kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
+        table = obj.collect().to_arrow() if kind is InputKind.POLARS_LAZY else obj.to_arrow()
+        frame = nw.from_native(_floor_nanoseconds(cursor.from_arrow(table)))
+        return _bound(name, frame, kind, polars_engine=False)
     frame = nw.from_native(native).lazy() if kind is InputKind.POLARS else nw.from_native(native)
+    return _bound(
+        name, frame, kind, polars_engine=kind in (InputKind.POLARS, InputKind.POLARS_LAZY)
+    )
+
+
+def _bound(name: str, frame: Any, kind: InputKind, polars_engine: bool) -> BoundSource:
     if not isinstance(frame, nw.LazyFrame):  # pragma: no cover - every branch above is lazy
         frame = frame.lazy()
     nw_schema = frame.collect_schema()
     schema = {str(col): to_data_type(dtype) for col, dtype in nw_schema.items()}
     zones = {str(col): time_zone_of(dtype) for col, dtype in nw_schema.items()}
-    return BoundSource(name, frame, kind, schema, zones)
+    return BoundSource(name, frame, kind, schema, zones, polars_engine)
 
 
 def _native_relation(
@@ -157,7 +192,10 @@ def _scan_file(name: str, path: Path, cursor: duckdb.DuckDBPyConnection) -> Any:
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".parquet", ".pq"}:
         raise DataError(f"source {name!r}: {str(path)!r} is neither a .csv nor a .parquet file")
-    if not path.is_file():
+    if any(ch in str(path) for ch in "*?["):
+        if not glob.glob(str(path)):
+            raise DataError(f"source {name!r}: no file matches {str(path)!r}")
+    elif not path.is_file():
         raise DataError(f"source {name!r}: file not found: {str(path)!r}")
     try:
         if suffix == ".csv":
@@ -195,7 +233,7 @@ def align_engines(
 
 
 def _engine(source: BoundSource) -> str:
-    if source.kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
+    if source.on_polars:
         return "polars"
     if source.kind is InputKind.SPARK:
         return "spark"

@@ -110,7 +110,8 @@ class PostRunner:
     def rolling(self, frame: Frame, s: RollingStep) -> Frame:
         source = frame if s.query == "main" else self.run(self.frame(s.query), s.prepare)
         keys = [*s.partition, s.time]  # the dimensions only: other measures are no keys
-        source = source.select(*keys, s.of)
+        # Rows without a date belong to no window (their value stays null).
+        source = source.filter(~nw.col(s.time).is_null()).select(*keys, s.of)
         filled = fill_gaps(self.cursor, source, s.time, s.grain, s.calendar,
                            ((s.of, s.fill),), [s.of], None, None)  # fmt: skip
         column = nw.col(s.of)
@@ -142,7 +143,8 @@ class PostRunner:
         time_type = frame.collect_schema()[s.time]
         key = f"{s.name}__key"
         others = [k for k in keys if k != s.time]
-        earlier = source.select(
+        # Rows without a date have no "period before": they never match, nor are matched.
+        earlier = source.filter(~nw.col(s.time).is_null()).select(
             *others, nw.col(s.time).alias(key), nw.col(s.of).alias(f"{s.name}__then")
         )
         moved_back = nw.col(s.time).dt.offset_by(f"-{s.offset}").cast(time_type).alias(key)
@@ -211,6 +213,8 @@ def running(frame: Frame, s: RunningStep) -> Frame:
     total = nw.col(s.of).cum_sum()
     total = total.over(*partition, order_by=s.time) if partition else total.over(order_by=s.time)
     source_type = frame.collect_schema()[s.of]
+    # Rows without a date are on no time axis, so they have no running total.
+    total = nw.when(~nw.col(s.time).is_null()).then(total)
     frame = frame.with_columns(total.cast(source_type).alias(s.name))
     return frame.drop(extra) if extra else frame
 

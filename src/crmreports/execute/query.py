@@ -15,8 +15,6 @@ from crmreports.plan import AggQuery, Aggregation
 from crmreports.resolve import DataType
 
 _NW_TYPE = {DataType.INTEGER: nw.Int64, DataType.FLOAT: nw.Float64}
-# Engines told the zone explicitly; DuckDB relations are converted with `timezone()`.
-_EXPLICIT_ZONE = (InputKind.POLARS, InputKind.POLARS_LAZY, InputKind.SPARK)
 
 
 def run_query(
@@ -97,7 +95,8 @@ def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
     aware = [c for c, zone in source.time_zones.items() if zone]
     if not aware:
         return source.frame
-    if source.kind in _EXPLICIT_ZONE:
+    # polars and Spark are told the zone explicitly; DuckDB relations use `timezone()`.
+    if source.on_polars or source.kind is InputKind.SPARK:
         exprs = [nw.col(c).dt.convert_time_zone(timezone).dt.replace_time_zone(None) for c in aware]
         return source.frame.with_columns(*exprs)
     # DuckDB: `timezone(zone, ts)` gives the wall-clock time in `zone` whatever the session's
