@@ -250,10 +250,10 @@ dated_orders = st.tuples(order, days.filter(lambda d: d is not None), orders).ma
 @given(rows=dated_orders)
 def test_backends_agree(rows: list[dict[str, Any]]) -> None:
     data = columns(rows)
-    results = {b: run(RICH_SPEC, make_frame(b, data, SCHEMA)) for b in ("pandas", "pyarrow")}
-    results["polars"] = run(RICH_SPEC, make_frame("polars", data, SCHEMA))
+    backends = ("pandas", "pyarrow", "polars", "polars_lazy", "duckdb")
+    results = {b: run(RICH_SPEC, make_frame(b, data, SCHEMA)) for b in backends}
     first = results["pandas"]
-    for backend in ("pyarrow", "polars"):
+    for backend in backends[1:]:
         assert_rows_equal(results[backend], first, rel=1e-9)
     # and the counts are the base rows' (channel "ab" dropped, null channels kept)
     kept = [r for r in rows if r["channel"] != "ab"]
