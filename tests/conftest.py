@@ -33,3 +33,20 @@ class Constructor:
 @pytest.fixture(params=BACKENDS)
 def constructor(request: pytest.FixtureRequest) -> Constructor:
     return Constructor(request.param)
+
+
+# --- snapshot tests (tests/snapshots/): compared, rewritten only on request ------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="rewrite the files under tests/snapshots/ instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))

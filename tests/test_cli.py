@@ -645,7 +645,7 @@ def test_run_without_out_exits_2(
     assert "the following arguments are required: --out" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["result.txt", "result.xlsx", "result"])
+@pytest.mark.parametrize("name", ["result.txt", "result.docx", "result"])
 def test_run_with_unknown_out_extension_exits_2(
     name: str, tmp_path: Path, deals_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -510,7 +510,8 @@ CASES = [
         ("field",),
         (
             "unknown key 'feild'",
-            "available keys (10): agg, field, fill, filter, format, label, match, name, p, source",
+            "available keys (14): agg, currency, direction, field, fill, filter, format, label, "
+            "match, name, p, source, ... and 2 more",
         ),
         stage="parse",
     ),
@@ -580,7 +581,11 @@ CASES = [
         ("unknown-option",),
         ("visual.kind",),
         ("line",),
-        ("unknown kind 'lines'", "available kind values (3): line, bar, table"),
+        (
+            "unknown kind 'lines'",
+            "available kind values (12): line, area, bar, pie, donut, kpi, funnel, bullet, "
+            "heatmap, scatter, pareto, table",
+        ),
         stage="parse",
     ),
     Case(

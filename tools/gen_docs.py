@@ -34,8 +34,17 @@ SECTIONS = [
     ("AnyOf", "Filter group `any_of` (OR)"),
     ("SortKey", "Sort key (`sort[]`)"),
     ("LineVisual", "Visual `kind: line`"),
+    ("AreaVisual", "Visual `kind: area`"),
     ("BarVisual", "Visual `kind: bar`"),
+    ("PieVisual", "Visual `kind: pie | donut`"),
+    ("KpiVisual", "Visual `kind: kpi`"),
+    ("FunnelVisual", "Visual `kind: funnel`"),
+    ("BulletVisual", "Visual `kind: bullet`"),
+    ("HeatmapVisual", "Visual `kind: heatmap`"),
+    ("ScatterVisual", "Visual `kind: scatter`"),
+    ("ParetoVisual", "Visual `kind: pareto`"),
     ("TableVisual", "Visual `kind: table`"),
+    ("Highlight", "Table highlight rule (`visual.highlight[]`)"),
 ]
 
 INTRO = """\

@@ -10,6 +10,13 @@
 'orders_by_channel'
 """
 
+from crmreports.dashboard import (
+    Dashboard,
+    DashboardResult,
+    ReportCatalog,
+    SpecFolder,
+    load_dashboard,
+)
 from crmreports.errors import (
     CrmReportsError,
     DataError,
@@ -23,6 +30,8 @@ from crmreports.errors import (
     UnknownNameError,
     UnknownSourceError,
 )
+from crmreports.execute import Engine
+from crmreports.render.export import export_chart
 from crmreports.report import Report, load
 from crmreports.result import ReportResult
 from crmreports.spec import (
@@ -53,9 +62,12 @@ __all__ = [
     "ContainsFilter",
     "CountMeasure",
     "CrmReportsError",
+    "Dashboard",
+    "DashboardResult",
     "DataError",
     "Dimension",
     "DuplicateNameError",
+    "Engine",
     "FieldMeasure",
     "Format",
     "Grain",
@@ -65,9 +77,11 @@ __all__ = [
     "NullFilter",
     "Problem",
     "Report",
+    "ReportCatalog",
     "ReportResult",
     "SortKey",
     "SpecError",
+    "SpecFolder",
     "SpecSyntaxError",
     "TableVisual",
     "TypeMismatchError",
@@ -75,5 +89,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownSourceError",
     "__version__",
+    "export_chart",
     "load",
+    "load_dashboard",
 ]

@@ -1,4 +1,4 @@
-"""The `crmreports` command: validate, run, schema, demo.
+"""The `crmreports` command: validate, run, dashboard, schema, demo.
 
 Exit codes: 0 success, 1 a problem with the spec or the data (message, no traceback),
 2 wrong usage (argparse's convention).
@@ -7,16 +7,20 @@ Exit codes: 0 success, 1 a problem with the spec or the data (message, no traceb
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from crmreports.errors import CrmReportsError
 from crmreports.report import Report
 
-_OUTPUT_SUFFIXES = (".html", ".csv", ".parquet", ".json")
+_OUTPUT_SUFFIXES = (".html", ".csv", ".parquet", ".json", ".xlsx", ".png", ".svg", ".pdf")
+_DASHBOARD_SUFFIXES = (".html", ".png", ".svg", ".pdf")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,10 +51,35 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a spec on data and write the result")
     run.add_argument("spec", help="report spec, .yaml/.yml/.json")
     _add_data_option(run, required=True)
-    run.add_argument("--out", required=True, help="output file: .html, .csv, .parquet or .json")
+    run.add_argument(
+        "--out",
+        required=True,
+        help="output file: .html, .csv, .parquet, .json, .xlsx, or the chart as .png/.svg/.pdf",
+    )
     run.set_defaults(handler=_run)
 
+    board = sub.add_parser("dashboard", help="run a dashboard spec on data and write the page")
+    board.add_argument("spec", help="dashboard spec, .yaml/.yml/.json")
+    _add_data_option(board, required=True)
+    board.add_argument(
+        "--out",
+        required=True,
+        help="output file: .html (interactive page), or .png/.svg/.pdf (static layout)",
+    )
+    board.add_argument("--as-of", dest="as_of", metavar="DATE", help="run as of this date")
+    board.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value for every report that declares it (repeatable)",
+    )
+    board.set_defaults(handler=_dashboard)
+
     schema = sub.add_parser("schema", help="print the JSON Schema of report specs")
+    schema.add_argument(
+        "--dashboard", action="store_true", help="the schema of dashboard specs instead"
+    )
     schema.set_defaults(handler=_schema)
 
     demo = sub.add_parser("demo", help="render example reports over synthetic data")
@@ -107,7 +136,42 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from crmreports.dashboard import load_dashboard
+
+    out = Path(args.out)
+    if out.suffix.lower() not in _DASHBOARD_SUFFIXES:
+        parser.error(f"--out must end in one of {', '.join(_DASHBOARD_SUFFIXES)}")
+    params = dict(_param_argument(value, parser) for value in args.param)
+    dashboard = load_dashboard(args.spec)
+    result = dashboard.run(_data_argument(args.data, parser), as_of=args.as_of, params=params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.write(out)
+    print(f"wrote {out} ({len(result)} items, data as of {result.as_of})")
+    return 0
+
+
+def _param_argument(value: str, parser: argparse.ArgumentParser) -> tuple[str, Any]:
+    """`NAME=VALUE`, the value read as a YAML scalar (so `5` is a number, `true` a boolean and
+    `2024-06-30` a date), as it would be in a spec."""
+    name, sep, text = value.partition("=")
+    if not sep or not name.isidentifier():
+        parser.error(f"--param takes NAME=VALUE, got {value!r}")
+    try:
+        parsed = yaml.safe_load(text) if text.strip() else text
+    except yaml.YAMLError:
+        parsed = text
+    if not isinstance(parsed, str | int | float | bool | dt.date):
+        parsed = text  # lists, mappings and nulls stay the text that was typed
+    return name, parsed
+
+
 def _schema(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.dashboard:
+        from crmreports.dashboard import Dashboard
+
+        print(json.dumps(Dashboard.model_json_schema(), indent=2))
+        return 0
     print(json.dumps(Report.model_json_schema(), indent=2))
     return 0
 

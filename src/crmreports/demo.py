@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from crmreports.datasets import generate
 from crmreports.render import render_page
 from crmreports.report import Report
 
-# Shown in this order on the page.
+# Shown in this order on the page; together they use every visual kind.
 EXAMPLES = (
-    "overview",
-    "revenue_by_month",
-    "orders_by_status",
-    "salesperson_leaderboard",
-    "tickets_by_week",
-    "pipeline_by_stage",
+    "overview",  # table
+    "revenue_kpi",  # kpi with sparkline
+    "revenue_by_month",  # line
+    "revenue_by_category",  # stacked area
+    "orders_by_channel",  # donut
+    "orders_by_status",  # bar
+    "salesperson_leaderboard",  # horizontal bar
+    "win_rate_by_source",  # bullet
+    "pipeline_by_stage",  # table
+    "loss_reasons",  # pareto
+    "campaign_funnel",  # funnel
+    "product_margin",  # scatter
+    "customer_cohorts",  # heatmap
+    "tickets_by_week",  # stacked bar
+    "tickets_by_channel",  # pie
+    "service_by_agent",  # table with highlights and a totals row
 )
 
 
@@ -36,7 +47,8 @@ def build_demo(out_dir: str | Path, *, seed: int = 0, size: int = 20_000) -> Pat
     dataset = generate(seed=seed, size=size)
     tables = dataset.tables()
     dataset.write(out / "data", format="parquet")
-    sections = [report.run(tables).section() for report in example_reports()]
+    colors: dict[str, str] = {}  # one colour per category value across the whole page
+    sections = [report.run(tables).section(colors=colors) for report in example_reports()]
     page = render_page(
         "crmreports demo",
         sections,
@@ -46,4 +58,21 @@ def build_demo(out_dir: str | Path, *, seed: int = 0, size: int = 20_000) -> Pat
     )
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
+    build_dashboard_demo(out, tables)
     return index
+
+
+def build_dashboard_demo(out_dir: str | Path, tables: dict[str, Any]) -> Path:
+    """Write `dashboard.html`: the sales overview dashboard (examples/dashboards/) over `tables`.
+
+    Its references (`report: revenue_by_month`) are found among the example reports, one folder
+    above the dashboard spec.
+    """
+    from crmreports.dashboard import Dashboard, SpecFolder
+
+    examples = Path(str(resources.files("crmreports") / "examples"))
+    spec = examples / "dashboards" / "sales_overview.yaml"
+    dashboard = Dashboard.from_file(spec, loader=SpecFolder(examples))
+    target = Path(out_dir) / "dashboard.html"
+    dashboard.run(tables).to_html(target)
+    return target

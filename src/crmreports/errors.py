@@ -224,6 +224,25 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
         UnknownNameError,
         "A visual channel names a column that is not in the result.",
     ),
+    "visual-needs-dimension": (
+        InvalidSpecError,
+        "A visual channel that lays out categories (x, color, stage, ...) names a measure.",
+    ),
+    "visual-not-numeric": (
+        TypeMismatchError,
+        "A visual channel that draws amounts (y, value, size, ...) names a dimension or a "
+        "measure that is not a number.",
+    ),
+    "visual-missing-channel": (
+        InvalidSpecError,
+        "A visual lacks something it cannot be drawn without (a dimension for x, a second "
+        "measure, a target, a time dimension for a sparkline, ...).",
+    ),
+    "visual-ambiguous-rows": (
+        InvalidSpecError,
+        "The report has a dimension no channel of the visual draws, so several rows would "
+        "fall on one bar, slice or number.",
+    ),
     "not-numeric": (TypeMismatchError, "A numeric aggregation is applied to a non-numeric column."),
     "not-temporal": (TypeMismatchError, "A time grain is applied to a column that holds no dates."),
     "filter-type": (TypeMismatchError, "A filter value does not fit the column's type."),

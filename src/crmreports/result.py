@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -9,9 +10,12 @@ import altair as alt
 import pandas as pd
 import pyarrow as pa
 
+from crmreports.errors import DataError
 from crmreports.execute import ExecutedFrame
 from crmreports.plan import Plan
 from crmreports.render import Section, build_chart, display_table, render_page
+from crmreports.render.dashboard import Tile, mime_bundle, report_fragment
+from crmreports.render.export import export_chart, require_suffix, write_xlsx
 from crmreports.resolve import ResolvedReport
 
 if TYPE_CHECKING:
@@ -63,14 +67,17 @@ class ReportResult:
 
     # --- presentation --------------------------------------------------------------------------
 
-    def chart(self) -> alt.TopLevelMixin:
-        """An Altair chart of the result (only the result's rows are embedded)."""
-        return build_chart(self.to_pandas(), self.resolved)
+    def chart(self, *, colors: MutableMapping[str, str] | None = None) -> alt.TopLevelMixin:
+        """An Altair chart of the result (only the result's rows are embedded).
 
-    def section(self) -> Section:
+        Pass one `colors` dict to several charts to give a category one colour in all of them.
+        """
+        return build_chart(self.to_pandas(), self.resolved, colors=colors)
+
+    def section(self, *, colors: MutableMapping[str, str] | None = None) -> Section:
         """This result as one section of an HTML page (used by pages with several reports)."""
         frame = self.to_pandas()
-        chart = build_chart(frame, self.resolved)
+        chart = build_chart(frame, self.resolved, colors=colors)
         spec = None if self.resolved.visual.kind == "table" else chart.to_dict()
         return Section(
             title=self.report.display_title,
@@ -87,8 +94,26 @@ class ReportResult:
             Path(path).write_text(page, encoding="utf-8")
         return page
 
+    # --- notebooks -------------------------------------------------------------------------------
+
     def _repr_html_(self) -> str:
-        return self.to_pandas()._repr_html_()  # type: ignore[no-any-return, operator]
+        """The chart (an SVG image, no JavaScript needed), the table under it, the notes."""
+        section = self.section()
+        kind = "table" if section.chart is None else "chart"
+        tile = Tile(kind, 12, section.title, section.description, chart=section.chart,
+                    table=section.table, notes=section.notes)  # fmt: skip
+        return report_fragment(tile)
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        """What Jupyter shows without extra calls: chart and table as HTML, plus plain text.
+
+        No Vega-Lite MIME entry: a front end would pick it over the HTML and hide the table;
+        `result.chart()` gives the interactive chart.
+        """
+        return mime_bundle({"text/html": self._repr_html_, "text/plain": self.__repr__},
+                           include, exclude)  # fmt: skip
 
     # --- export --------------------------------------------------------------------------------
 
@@ -107,21 +132,45 @@ class ReportResult:
             Path(path).write_text(text + "\n", encoding="utf-8")
         return text
 
+    def to_xlsx(self, path: str | Path) -> Path:
+        """One Excel sheet: values stay numbers and dates, shown with each measure's format.
+
+        Needs the `xlsx` extra (`pip install 'crmreports[xlsx]'`, which brings openpyxl).
+        """
+        formats = {
+            m.name: str(getattr(m.format, "value", m.format)) for m in self.resolved.measures
+        }
+        return write_xlsx(self.to_pandas(), path, sheet=self.report.name, formats=formats)
+
+    def to_png(self, path: str | Path, *, scale: float = 2.0, width: int = 640) -> Path:
+        """The chart as PNG, drawn without a browser; `scale` 2 gives sharp pixels on screens."""
+        return export_chart(self.chart(), require_suffix(path, ".png"), scale=scale, width=width)
+
+    def to_svg(self, path: str | Path, *, width: int = 640) -> Path:
+        return export_chart(self.chart(), require_suffix(path, ".svg"), width=width)
+
+    def to_pdf(self, path: str | Path, *, width: int = 640) -> Path:
+        return export_chart(self.chart(), require_suffix(path, ".pdf"), width=width)
+
     def write(self, path: str | Path) -> Path:
-        """Write by extension: .html, .csv, .parquet or .json."""
+        """Write by extension: .html, .csv, .parquet, .json, .xlsx, or the chart as .png,
+        .svg or .pdf."""
         target = Path(path)
         writers = {
             ".html": self.to_html,
             ".csv": self.to_csv,
             ".parquet": self.to_parquet,
             ".json": self.to_json,
+            ".xlsx": self.to_xlsx,
+            ".png": self.to_png,
+            ".svg": self.to_svg,
+            ".pdf": self.to_pdf,
         }
         writer = writers.get(target.suffix.lower())
         if writer is None:
-            from crmreports.errors import DataError
-
-            raise DataError(
-                f"cannot write {str(target)!r}: use a .html, .csv, .parquet or .json file name"
-            )
+            raise DataError(f"cannot write {str(target)!r}: use a {', '.join(WRITE_SUFFIXES)} file")
         writer(target)
         return target
+
+
+WRITE_SUFFIXES = (".html", ".csv", ".parquet", ".json", ".xlsx", ".png", ".svg", ".pdf")

@@ -1,26 +1,187 @@
-"""How values are shown: Python formatting for tables, d3 format strings for chart axes.
+"""How values are shown: one module for table cells, tooltips, mark labels and chart axes.
 
-Both come from the same measure metadata, so an axis and a table cell never disagree.
+Tables, tooltips and labels are formatted here in Python (`format_number`, `measure_formatter`);
+axis and legend ticks are formatted by Vega in the browser, with the expression that
+`number_expr` builds from the same `NumberStyle`. `format_tick` is the Python twin of that
+expression (tests render charts through Vega and compare), so an axis and a table cell never
+disagree. Rounding is half-up on the exact binary value, as JavaScript's `toFixed` rounds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from crmreports.resolve import Calendar, ResolvedDimension
+from crmreports.resolve import Calendar, ResolvedDimension, ResolvedMeasure
 from crmreports.spec import DatePart, Format, Grain
 
 NULL_TEXT = "–"  # shown for a missing value; a null *category* is labelled NULL_CATEGORY
 NULL_CATEGORY = "(null)"
 
-_D3_NUMBER = {
-    Format.INTEGER: ",.0f",
-    Format.NUMBER: ",.2~f",
-    Format.CURRENCY: "$,.2f",
-    Format.PERCENT: ".1%",
-}
+# Symbols readers recognise without ambiguity; any other code is written before the number.
+CURRENCY_SYMBOLS = {
+    "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "INR": "₹", "KRW": "₩",
+    "BRL": "R$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "MXN": "MX$", "HKD": "HK$",
+    "ILS": "₪", "NGN": "₦", "PHP": "₱", "VND": "₫", "TRY": "₺", "UAH": "₴",
+}  # fmt: skip
+# Currencies without minor units in everyday use: ¥1,235, never ¥1,234.50.
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG"})
+_COMPACT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+_UNIT_SUFFIX = {"hours": " h", "days": " d"}
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """Everything that decides how a number is written: the format and its currency/unit."""
+
+    format: Format = Format.NUMBER
+    currency: str | None = None
+    unit: str | None = None
+
+    @classmethod
+    def of(cls, measure: ResolvedMeasure) -> NumberStyle:
+        return cls(measure.format, measure.currency, measure.unit)
+
+    @property
+    def prefix(self) -> str:
+        if self.currency is None or self.format not in (Format.CURRENCY, Format.COMPACT):
+            return ""
+        return currency_prefix(self.currency)
+
+    @property
+    def suffix(self) -> str:
+        return _UNIT_SUFFIX.get(self.unit or "hours", "") if self.format is Format.DURATION else ""
+
+
+def currency_prefix(code: str) -> str:
+    """'€' for EUR; the code and a space for currencies without a well-known symbol.
+
+    >>> currency_prefix("GBP"), currency_prefix("CHF")
+    ('£', 'CHF ')
+    """
+    return CURRENCY_SYMBOLS.get(code, f"{code} ")
+
+
+def format_number(
+    value: Any, fmt: Format, *, currency: str | None = None, unit: str | None = None
+) -> str:
+    """A number for people: tables, tooltips and labels.
+
+    >>> format_number(1234.5, Format.CURRENCY)
+    '$1,234.50'
+    >>> format_number(-0.1234, Format.PERCENT)
+    '-12.3%'
+    >>> format_number(1_234_567, Format.COMPACT, currency="EUR")
+    '€1.2M'
+    >>> format_number(36.25, Format.DURATION, unit="hours")
+    '36.3 h'
+    >>> format_number(None, Format.NUMBER)
+    '–'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NULL_TEXT
+    style = NumberStyle(fmt, currency or ("USD" if fmt is Format.CURRENCY else None), unit)
+    return _write(float(value), style, axis=False)
+
+
+def format_tick(value: float, style: NumberStyle) -> str:
+    """An axis or legend tick, exactly as `number_expr` writes it in the browser: fewer
+    decimals than a table cell (trailing zeros dropped: '$2.5', '25%'), as ticks are round.
+
+    >>> format_tick(2.5, NumberStyle(Format.CURRENCY, "USD"))
+    '$2.5'
+    >>> format_tick(0.25, NumberStyle(Format.PERCENT))
+    '25%'
+    """
+    return _write(float(value), style, axis=True)
+
+
+def _write(number: float, style: NumberStyle, axis: bool) -> str:
+    if math.isinf(number):
+        return "∞" if number > 0 else "-∞"
+    body = _magnitude(abs(number), style, axis)
+    sign = "-" if number < 0 and any(c in "123456789" for c in body) else ""
+    return f"{sign}{style.prefix}{body}{style.suffix}"
+
+
+def _magnitude(x: float, style: NumberStyle, axis: bool) -> str:
+    """The unsigned number, without prefix or suffix."""
+    fmt = style.format
+    if fmt is Format.INTEGER:
+        return _fixed(x, 0)
+    if fmt is Format.PERCENT:
+        return _fixed(x * 100, 1, trim=axis, group=False) + "%"
+    if fmt is Format.COMPACT:
+        return _compact(x, 2 if axis else 1)
+    if fmt is Format.DURATION:
+        return _fixed(x, 2 if axis else 1, trim=True)
+    if fmt is Format.CURRENCY:
+        decimals = 0 if style.currency in ZERO_DECIMAL_CURRENCIES else 2
+        return _fixed(x, decimals, trim=axis)
+    if not axis and x == int(x) and x < 1e15:
+        return f"{int(x):,}"
+    return _fixed(x, 2, trim=axis)
+
+
+def _fixed(x: float, decimals: int, *, trim: bool = False, group: bool = True) -> str:
+    """`x` with `decimals` places, rounded half-up on its exact value (JavaScript `toFixed`)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    text = format(Decimal(x).quantize(quantum, rounding=ROUND_HALF_UP), ",f" if group else "f")
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _compact(x: float, decimals: int) -> str:
+    # A value that rounds up to 1000 of one unit is written in the next: 999,960 -> 1M.
+    edge = 1 - 5 * 10 ** -(decimals + 4)
+    for limit, suffix in _COMPACT:
+        if x >= limit * edge:
+            return _fixed(x / limit, decimals, trim=True, group=False) + suffix
+    return _fixed(x, decimals, trim=True, group=False)
+
+
+# --- the same formats as Vega expressions (axes and legends) --------------------------------
+
+
+def number_expr(style: NumberStyle, ref: str = "datum.value") -> str:
+    """A Vega expression writing the number `ref` as `format_tick` does, for `labelExpr`."""
+    v = f"abs({ref})"
+    fmt = style.format
+    if fmt is Format.INTEGER:
+        body = f"format({v}, ',.0f')"
+    elif fmt is Format.PERCENT:
+        body = f"format({v}, '.1~%')"
+    elif fmt is Format.COMPACT:
+        body = _compact_expr(v)
+    elif fmt is Format.DURATION:
+        body = f"format({v}, ',.2~f')"
+    elif fmt is Format.CURRENCY and style.currency in ZERO_DECIMAL_CURRENCIES:
+        body = f"format({v}, ',.0f')"
+    else:
+        body = f"format({v}, ',.2~f')"
+    return f"({ref} < 0 ? '-' : '') + {_js(style.prefix)} + ({body}) + {_js(style.suffix)}"
+
+
+def _compact_expr(v: str) -> str:
+    edge = 1 - 5 * 10**-6
+    expr = f"format({v}, '.2~f')"
+    for limit, suffix in reversed(_COMPACT):
+        expr = f"{v} >= {limit * edge!r} ? format({v} / {int(limit)}, '.2~f') + '{suffix}' : {expr}"
+    return expr
+
+
+def _js(text: str) -> str:
+    """A JavaScript string literal (prefixes and suffixes are ours, never data)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# --- time and categories ----------------------------------------------------------------------
+
 _D3_TIME = {
     Grain.HOUR: "%Y-%m-%d %H:00",
     Grain.DAY: "%Y-%m-%d",
@@ -31,42 +192,9 @@ _D3_TIME = {
 }
 
 
-def d3_number_format(fmt: Format) -> str:
-    return _D3_NUMBER[fmt]
-
-
-def d3_axis_format(fmt: Format) -> str:
-    """Axis ticks drop the cents: '$120,000' reads faster than '$120,000.00'."""
-    return "$,.0f" if fmt is Format.CURRENCY else _D3_NUMBER[fmt]
-
-
 def d3_time_format(grain: Grain | None) -> str:
+    """The d3 time format of a period axis: 'Jan 2025', '2025-Q1', '2025'."""
     return _D3_TIME.get(grain, "%Y-%m-%d") if grain else "%Y-%m-%d"
-
-
-def format_number(value: Any, fmt: Format) -> str:
-    """`1234.5` as '1,234.50' (number), '1,235' (integer), '$1,234.50', or '12.3%'.
-
-    >>> format_number(1234.5, Format.CURRENCY)
-    '$1,234.50'
-    >>> format_number(-0.1234, Format.PERCENT)
-    '-12.3%'
-    >>> format_number(None, Format.NUMBER)
-    '–'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NULL_TEXT
-    number = float(value)
-    if fmt is Format.INTEGER:
-        return f"{number:,.0f}"
-    if fmt is Format.CURRENCY:
-        sign = "-" if number < 0 else ""
-        return f"{sign}${abs(number):,.2f}"
-    if fmt is Format.PERCENT:
-        return f"{number:.1%}"
-    if number == int(number) and abs(number) < 1e15:
-        return f"{int(number):,}"
-    return f"{number:,.2f}"
 
 
 def format_time(value: Any, grain: Grain | None) -> str:
@@ -97,8 +225,15 @@ def format_time(value: Any, grain: Grain | None) -> str:
 
 
 def format_category(value: Any) -> str:
+    """A category as text; a whole float (from `floor()` of a formula) without its '.0'.
+
+    >>> format_category(3.0), format_category(2.5), format_category(None)
+    ('3', '2.5', '(null)')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NULL_CATEGORY
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     return str(value)
 
 
@@ -126,7 +261,7 @@ def format_part(value: Any, part: DatePart) -> str:
     return str(number)
 
 
-def dimension_formatter(dim: ResolvedDimension, calendar: Calendar) -> Any:
+def dimension_formatter(dim: ResolvedDimension, calendar: Calendar) -> Callable[[Any], str]:
     """The function that turns one value of `dim` into its display text."""
     if dim.part is not None:
         return lambda v, part=dim.part: format_part(v, part)
@@ -137,6 +272,15 @@ def dimension_formatter(dim: ResolvedDimension, calendar: Calendar) -> Any:
     if dim.is_time:
         return lambda v, g=dim.grain: format_time(v, g)
     return format_category
+
+
+def measure_formatter(measure: ResolvedMeasure) -> Callable[[Any], str]:
+    """The function that turns one value of `measure` into its display text."""
+    if measure.dtype.is_temporal:  # min/max of a date column
+        return lambda v: format_time(v, None)
+    if not measure.dtype.is_numeric:  # min/max of text or booleans
+        return format_category
+    return lambda v, m=measure: format_number(v, m.format, currency=m.currency, unit=m.unit)
 
 
 def format_fiscal(value: Any, grain: Grain, calendar: Calendar) -> str:

@@ -31,7 +31,7 @@ class Section:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("crmreports.render", "templates"),
         autoescape=True,  # every {{ value }} is escaped; nothing in a report is trusted markup
@@ -71,7 +71,7 @@ def render_page(
     generated_at: dt.datetime | None = None,
 ) -> str:
     stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    template = _environment().get_template("page.html.j2")
+    template = template_environment().get_template("page.html.j2")
     specs = [script_json(s.chart) if s.chart is not None else None for s in sections]
     return template.render(
         title=title,

@@ -6,13 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmreports.plan import ROW_TYPE
-from crmreports.render.formats import (
-    dimension_formatter,
-    format_category,
-    format_number,
-    format_time,
-)
-from crmreports.resolve import ResolvedReport
+from crmreports.render.formats import dimension_formatter, measure_formatter
+from crmreports.resolve import HighlightRule, ResolvedReport
 
 
 @dataclass(frozen=True)
@@ -22,6 +17,7 @@ class DisplayTable:
     rows: tuple[tuple[str, ...], ...]
     total_rows: int  # rows in the result, which may exceed the rows shown
     kinds: tuple[str, ...] = ()  # per row: detail, subtotal or total (for styling)
+    styles: tuple[tuple[str, ...], ...] = ()  # per row, per cell: '', good, bad or warn
 
 
 def display_table(
@@ -37,24 +33,29 @@ def display_table(
             formatters.append(dimension_formatter(dim, calendar))
             continue
         measure = next(m for m in report.measures if m.name == name)
-        if measure.dtype.is_temporal:  # min/max of a date column
-            formatters.append(lambda v: format_time(v, None))
-        elif measure.dtype.is_numeric:
-            formatters.append(lambda v, f=measure.format: format_number(v, f))
-        else:  # min/max of text or booleans
-            formatters.append(format_category)
+        formatters.append(measure_formatter(measure))
     shown = frame.head(max_rows)
     kinds = tuple(shown[ROW_TYPE]) if ROW_TYPE in frame.columns else ()
     records = shown[list(names)].astype(object).itertuples(index=False)
-    rows = []
+    rows, styles = [], []
+    rules = report.visual.highlights
     for i, row in enumerate(records):
         cells = [fmt(None if _is_missing(v) else v) for fmt, v in zip(formatters, row, strict=True)]
         if kinds and kinds[i] != "detail":
             _label_rolled_up(cells, row, names, report, kinds[i])
         rows.append(tuple(cells))
+        if rules:
+            styles.append(
+                tuple(_style(name, value, rules) for name, value in zip(names, row, strict=True))
+            )
     numeric = tuple(any(m.name == n and m.dtype.is_numeric for m in report.measures) for n in names)
     headers = tuple(report.label_of(n) for n in names)
-    return DisplayTable(headers, numeric, tuple(rows), len(frame), kinds)
+    return DisplayTable(headers, numeric, tuple(rows), len(frame), kinds, tuple(styles))
+
+
+def _style(name: str, value: Any, rules: tuple[HighlightRule, ...]) -> str:
+    """The style of the first rule of `name` that the value meets ('' for none)."""
+    return next((r.style for r in rules if r.column == name and r.matches(value)), "")
 
 
 def _label_rolled_up(

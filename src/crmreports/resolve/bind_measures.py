@@ -8,6 +8,7 @@ from crmreports.errors import Problem, format_names, suggest
 from crmreports.resolve.bind_dimensions import humanize
 from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.context import Context
+from crmreports.resolve.presentation import present
 from crmreports.resolve.resolved import (
     AggregateSpec,
     ResolvedDimension,
@@ -52,8 +53,10 @@ def bind_measures(
     measures: list[Measure],
     dims: list[ResolvedDimension],
     filter_names: set[str],
+    currency: str = "USD",
 ) -> list[ResolvedMeasure | None]:
-    """Aggregates first (they read columns), then formulas and windows in dependency order."""
+    """Aggregates first (they read columns), then formulas and windows in dependency order;
+    then how each is shown (`currency` is the report's default for money)."""
     bound: dict[int, ResolvedMeasure | None] = {}
     for i, m in enumerate(measures):
         if isinstance(m, CountMeasure | FieldMeasure | ExprMeasure):
@@ -93,7 +96,7 @@ def bind_measures(
 
     for i in pending:
         visit(i)
-    return [bound.get(i) for i in range(len(measures))]
+    return present(measures, [bound.get(i) for i in range(len(measures))], currency, ctx.problems)
 
 
 def _dependencies(m: Measure) -> set[str]:

@@ -8,6 +8,7 @@ trees (`spec.formula` nodes): a plain column is `Ref(column)`.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -197,6 +198,11 @@ class ResolvedMeasure:
     aggregate: AggregateSpec | None = None
     formula: Node | None = None
     window: WindowSpec | None = None
+    # presentation: how renderers show the values (never what is computed)
+    currency: str | None = None  # ISO code for currency (and compact money) formats
+    unit: Literal["hours", "days"] | None = None  # of a duration
+    direction: Literal["higher_is_better", "lower_is_better"] | None = None
+    target: float | None = None
 
     @property
     def input_dtype(self) -> DataType | None:  # kept for renderers that ask
@@ -210,16 +216,59 @@ class ResolvedMeasure:
 # --- the report ----------------------------------------------------------------------------
 
 
+VisualKind = Literal[
+    "line", "bar", "table", "area", "pie", "donut", "kpi", "funnel", "bullet", "heatmap",
+    "scatter", "pareto",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HighlightRule:
+    """Style a table cell of `column` whose value is < `below` or > `above`."""
+
+    column: str
+    style: Literal["good", "bad", "warn"]
+    below: float | None = None
+    above: float | None = None
+
+    def matches(self, value: object) -> bool:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or value != value:
+            return False
+        return (self.below is not None and value < self.below) or (
+            self.above is not None and value > self.above
+        )
+
+
 @dataclass(frozen=True)
 class ResolvedVisual:
-    kind: Literal["line", "bar", "table"]
+    """The visual with every channel decided. Which fields a kind reads:
+
+    line/area/bar: x, y, color, stack, horizontal, sort, reference; pareto: x, y;
+    heatmap: x, y, color (a measure), labels; scatter: x, y, size, color;
+    pie/donut: category, value; kpi: value, compare, sparkline (the time dimension);
+    funnel: category and value, or values; bullet: category, value, reference (the target),
+    bands; table: columns, highlights.
+    """
+
+    kind: VisualKind
     x: str | None = None
     y: str | None = None
     color: str | None = None
     horizontal: bool = False
-    stack: bool = True
+    stack: bool | Literal["normalize"] = True
     columns: tuple[str, ...] = ()
     title: str | None = None
+    size: str | None = None
+    category: str | None = None
+    value: str | None = None
+    values: tuple[str, ...] = ()
+    compare: str | None = None
+    sparkline: str | None = None
+    reference: float | str | None = None  # a number, or the name of a measure
+    bands: tuple[float, ...] = ()
+    sort: Literal["value"] | None = None
+    labels: bool = False
+    highlights: tuple[HighlightRule, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,24 +24,18 @@ from crmreports.resolve.resolved import (
     ResolvedDimension,
     ResolvedMeasure,
     ResolvedReport,
-    ResolvedVisual,
     SortOrder,
     TimeSettings,
 )
 from crmreports.resolve.types import DataType, Schema
-from crmreports.spec import (
-    BarVisual,
-    LineVisual,
-    ReportSpec,
-    TableVisual,
-    check_structure,
-)
+from crmreports.resolve.visual import resolve_visual
+from crmreports.spec import ReportSpec, check_structure
 from crmreports.spec.formula import Ref
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _KEY_ORDER = (
     "", "name", "source", "params", "time", "dimensions", "measures", "filters", "having",
-    "sort", "limit", "totals", "subtotals", "visual",
+    "sort", "limit", "totals", "subtotals", "currency", "visual",
 )  # fmt: skip
 
 
@@ -81,7 +75,13 @@ def resolve(
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
     good_dims = [d for d in dims if d is not None]
     filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
-    measures = bind_measures(ctx, report.measures, good_dims, filter_names)  # type: ignore[arg-type]
+    measures = bind_measures(
+        ctx,
+        report.measures,  # type: ignore[arg-type]
+        good_dims,
+        filter_names,
+        currency=report.currency,
+    )
     filters = []
     for i, f in enumerate(report.filters):
         predicate = bind_filter(ctx, f, f"filters[{i}]")
@@ -94,7 +94,7 @@ def resolve(
     ]
     _check_top(ctx, good_dims, good_measures)
     _check_subtotals(report, problems)
-    visual = _resolve_visual(report, tuple(dims), tuple(measures), problems)
+    visual = resolve_visual(report, tuple(dims), tuple(measures), problems)
     if problems:
         raise SpecError.from_problems(in_spec_order(problems), report=report.name)
     notes = tuple(
@@ -289,44 +289,3 @@ def _sort_order(report: ReportSpec) -> tuple[SortOrder, ...]:
         SortOrder(d.output_name, False) for d in report.dimensions if d.output_name not in used
     ]
     return tuple(keys)
-
-
-def _resolve_visual(
-    report: ReportSpec,
-    dims: tuple[ResolvedDimension | None, ...],
-    measures: tuple[ResolvedMeasure | None, ...],
-    problems: list[Problem],
-) -> ResolvedVisual:
-    good_dims = [d for d in dims if d is not None]
-    good_measures = [m for m in measures if m is not None]
-    spec = report.visual
-    if isinstance(spec, TableVisual):
-        return ResolvedVisual("table", columns=tuple(spec.columns or ()), title=spec.title)
-    time_dims = [d for d in good_dims if d.is_time]
-    other_dims = [d for d in good_dims if not d.is_time]
-    if spec is None:
-        if not good_measures or not good_dims:
-            return ResolvedVisual("table")
-        x_dim = time_dims[0] if time_dims else other_dims[0]
-        rest = [d for d in good_dims if d is not x_dim]
-        return ResolvedVisual(
-            "line" if time_dims else "bar",
-            x=x_dim.name,
-            y=good_measures[0].name,
-            color=rest[0].name if len(rest) == 1 else None,
-        )
-    x = spec.x or (good_dims[0].name if good_dims else None)
-    y = spec.y or (good_measures[0].name if good_measures else None)
-    if x is None or y is None:
-        problems.append(
-            Problem(
-                "unknown-visual-field",
-                f"a {spec.kind} chart needs a dimension for x and a measure for y",
-                "visual",
-                hint="add a dimension and a measure, or use `visual: {kind: table}`",
-            )
-        )
-    horizontal = spec.horizontal if isinstance(spec, BarVisual) else False
-    stack = spec.stack if isinstance(spec, BarVisual) else True
-    kind = "line" if isinstance(spec, LineVisual) else "bar"
-    return ResolvedVisual(kind, x, y, spec.color, horizontal, stack, title=spec.title)

@@ -12,7 +12,6 @@ from crmreports.errors import Problem, format_names, suggest
 from crmreports.spec.filters import AnyOf
 from crmreports.spec.formula import parse_with_problems
 from crmreports.spec.report import ReportSpec
-from crmreports.spec.visual import TableVisual
 
 
 def result_names(report: ReportSpec) -> list[str]:
@@ -79,12 +78,8 @@ def _visual_fields(report: ReportSpec, names: list[str]) -> list[Problem]:
     visual = report.visual
     if visual is None:
         return []
-    if isinstance(visual, TableVisual):
-        channels = [(f"columns[{i}]", c) for i, c in enumerate(visual.columns or [])]
-    else:
-        channels = [(ch, getattr(visual, ch)) for ch in ("x", "y", "color") if getattr(visual, ch)]
     problems = []
-    for channel, name in channels:
+    for channel, name in visual.named_fields():
         if name not in names:
             problems.append(
                 Problem(

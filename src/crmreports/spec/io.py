@@ -26,6 +26,7 @@ from crmreports.errors import (
 )
 from crmreports.spec.filters import FILTER_OPS, FILTER_TAGS
 from crmreports.spec.measure import AGGS, MEASURE_TAGS, WINDOW_KEYS
+from crmreports.spec.visual import VISUAL_KINDS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -135,11 +136,11 @@ def validate_spec(model: type[M], data: Any, origin: str = "<spec>") -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         name = data.get("name") if isinstance(data.get("name"), str) else None
-        problems = [_problem_from_pydantic(model, data, err) for err in exc.errors()]
-        raise InvalidSpecError(_merge_typos(problems), report=name) from None
+        problems = [problem_from_pydantic(model, data, err) for err in exc.errors()]
+        raise InvalidSpecError(merge_typos(problems), report=name) from None
 
 
-def _merge_typos(problems: list[Problem]) -> list[Problem]:
+def merge_typos(problems: list[Problem]) -> list[Problem]:
     """`feild: x` gives "missing field" and "unknown key feild (did you mean field?)": one
     mistake, so only the second, more useful problem is kept."""
     typo_fixes = {
@@ -168,7 +169,7 @@ def dump_spec(model: BaseModel, fmt: TextFormat = "yaml") -> str:
 # Lists whose items are tagged unions: Pydantic puts the tag after the index in error locations.
 _UNION_LISTS = {"measures": MEASURE_TAGS, "filters": FILTER_TAGS, "any_of": FILTER_TAGS,
                 "having": FILTER_TAGS, "filter": FILTER_TAGS}  # fmt: skip
-_KIND_TAGS = frozenset({"line", "bar", "table"})
+_KIND_TAGS = VISUAL_KINDS
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> list[int | str]:
@@ -201,7 +202,7 @@ def _lookup(data: Any, loc: list[int | str]) -> Any:
     return data
 
 
-def _problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Problem:
+def problem_from_pydantic(model: type[BaseModel], data: Any, err: Any) -> Problem:
     loc = _clean_loc(tuple(err["loc"]))
     path = format_path(loc)
     kind: str = err["type"]
@@ -469,6 +470,8 @@ def _pick_variant(tp: Any, value: Any) -> Any:
     if origin is not typing.Union and origin is not types.UnionType:
         return tp
     raw = [m for m in typing.get_args(tp) if m is not type(None)]
+    if len(raw) == 1:  # `X | None` around an annotated union (the visual): look inside
+        return _pick_variant(raw[0], value)
     if discriminator is not None and isinstance(value, dict):
         tag = discriminator(value)
         for member in raw:

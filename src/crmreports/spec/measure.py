@@ -29,6 +29,8 @@ class Format(StrEnum):
     INTEGER = "integer"
     CURRENCY = "currency"
     PERCENT = "percent"
+    COMPACT = "compact"
+    DURATION = "duration"
 
 
 def _one_or_many(value: Any) -> Any:
@@ -48,8 +50,24 @@ class _MeasureBase(SpecModel):
     label: str | None = Field(default=None, description="Human-readable title.")
     format: Format | None = Field(
         default=None,
-        description="number, integer, currency or percent (a ratio: 0.25 shows as 25%). "
-        "Defaults to integer for counts and number otherwise.",
+        description="number, integer, currency, percent (a ratio: 0.25 shows as 25.0%), "
+        "compact (1.2M) or duration (with `unit`). Defaults to currency when `currency` is "
+        "set, duration when `unit` is set, integer for counts and number otherwise.",
+    )
+    currency: str | None = Field(
+        default=None,
+        description="ISO 4217 code (EUR, GBP, JPY, ...) of a money measure; defaults to the "
+        "report's `currency`.",
+    )
+    unit: Literal["hours", "days"] | None = Field(
+        default=None, description="For `format: duration`: the unit the values are in."
+    )
+    direction: Literal["higher_is_better", "lower_is_better"] | None = Field(
+        default=None,
+        description="Whether a rise is good news: colours a KPI's change green or red.",
+    )
+    target: float | None = Field(
+        default=None, description="A goal, drawn as a reference line and used by bullets."
     )
     fill: Literal["zero", "null"] | None = Field(
         default=None,

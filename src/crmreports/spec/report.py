@@ -130,6 +130,11 @@ class ReportSpec(SpecModel):
         default_factory=list,
         description="Add a subtotal row for each group of these leading dimensions.",
     )
+    currency: str = Field(
+        default="USD",
+        description="ISO 4217 code of the report's money measures (those with "
+        "`format: currency` and no `currency` of their own).",
+    )
     time: TimeContext = Field(
         default_factory=TimeContext,
         description="Week start, fiscal year and time zone for grouping and filtering.",

@@ -1,0 +1,84 @@
+"""Altair charts from an aggregated result, one module per visual family.
+
+`build_chart(frame, report, colors=...)` is the entry point: it prepares the result rows once
+(`common.chart_data`) and hands them to the family that draws the report's visual kind.
+Pass one `colors` mapping to every chart of a page so a category keeps its colour throughout
+(see `render.colors.assign_colors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from crmreports.plan import ROW_TYPE
+from crmreports.render.charts.bars import bar_chart
+from crmreports.render.charts.bullet import bullet_chart
+from crmreports.render.charts.common import Canvas, chart_data
+from crmreports.render.charts.funnel import funnel_chart
+from crmreports.render.charts.heatmap import heatmap_chart
+from crmreports.render.charts.kpi import kpi_chart
+from crmreports.render.charts.lines import area_chart, line_chart
+from crmreports.render.charts.pareto import pareto_chart
+from crmreports.render.charts.parts import pie_chart
+from crmreports.render.charts.scatter import scatter_chart
+from crmreports.render.charts.table import table_chart
+from crmreports.render.colors import PALETTE, assign_colors
+from crmreports.render.formats import NULL_CATEGORY
+from crmreports.resolve import ResolvedReport
+
+_FAMILIES: dict[str, Callable[[Canvas], Any]] = {
+    "bar": bar_chart,
+    "line": line_chart,
+    "area": area_chart,
+    "pie": pie_chart,
+    "donut": pie_chart,
+    "kpi": kpi_chart,
+    "funnel": funnel_chart,
+    "bullet": bullet_chart,
+    "heatmap": heatmap_chart,
+    "scatter": scatter_chart,
+    "pareto": pareto_chart,
+}
+
+
+def build_chart(
+    frame: pd.DataFrame,
+    report: ResolvedReport,
+    *,
+    colors: MutableMapping[str, str] | None = None,
+) -> alt.TopLevelMixin:
+    """The report's visual as an Altair chart of `frame` (the result rows, as pandas).
+
+    `colors` maps category values to colours and is extended in place: pass the same dict to
+    every chart of a page or dashboard for one colour per value throughout.
+    """
+    colors = {} if colors is None else colors
+    everything = chart_data(frame, report, details=False)
+    detail = _details(everything)
+    canvas = Canvas(report, detail.drop(columns=[ROW_TYPE], errors="ignore"), colors)
+    canvas.total = _grand_total(everything)
+    canvas.raw = _details(frame.reset_index(drop=True))
+    if report.visual.kind == "table":
+        return table_chart(frame, canvas)
+    chart: alt.TopLevelMixin = _FAMILIES[report.visual.kind](canvas)
+    return chart
+
+
+def _details(frame: pd.DataFrame) -> pd.DataFrame:
+    if ROW_TYPE not in frame.columns:
+        return frame
+    return frame[frame[ROW_TYPE] == "detail"].reset_index(drop=True)
+
+
+def _grand_total(frame: pd.DataFrame) -> pd.Series | None:
+    if ROW_TYPE not in frame.columns:
+        return None
+    totals = frame[frame[ROW_TYPE] == "total"]
+    return totals.iloc[0] if len(totals) else None
+
+
+__all__ = ["NULL_CATEGORY", "PALETTE", "assign_colors", "build_chart", "chart_data", "table_chart"]
