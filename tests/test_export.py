@@ -19,6 +19,7 @@ import pytest
 
 from crmreports import Dashboard, DataError, Report, ReportResult, export_chart
 from crmreports.render.export import MissingExtraError, fixed_size
+from tests import visual_cases
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -280,3 +281,30 @@ def test_dashboard_write_by_extension(board_result: object, tmp_path: Path) -> N
     assert write(tmp_path / "b.png").read_bytes()[:8] == PNG_MAGIC
     with pytest.raises(DataError, match=r"use a \.html, \.png, \.svg or \.pdf"):
         write(tmp_path / "b.csv")
+
+
+# --- every visual kind exports offline ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(visual_cases.KINDS))
+def test_every_visual_kind_exports_to_png_svg_and_pdf(
+    kind: str, tmp_path: Path, pdftoppm: str
+) -> None:
+    result = visual_cases.run(visual_cases.KINDS[kind])
+    png = result.to_png(tmp_path / "chart.png", scale=1)
+    width, height = png_size(png.read_bytes())
+    assert width >= 100 and height >= 50, (width, height)
+    root = ET.parse(result.to_svg(tmp_path / "chart.svg")).getroot()
+    assert root.tag == f"{SVG}svg"
+    assert any("role-mark" in g.get("class", "") and len(list(g)) for g in root.iter(f"{SVG}g"))
+    pdf = result.to_pdf(tmp_path / "chart.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    (page,) = tmp_path.glob("page*.png")
+    page_width, page_height = png_size(page.read_bytes())
+    assert page_width >= 50 and page_height >= 30
