@@ -23,6 +23,7 @@ LEVEL = {
     "render": 5,
     "report": 6,
     "result": 6,
+    "cache": 6,
     "dashboard": 6,
     "demo": 7,
     "cli": 7,

@@ -10,6 +10,7 @@
 'orders_by_channel'
 """
 
+from crmreports.cache import ResultCache
 from crmreports.dashboard import (
     Dashboard,
     DashboardResult,
@@ -79,6 +80,7 @@ __all__ = [
     "Report",
     "ReportCatalog",
     "ReportResult",
+    "ResultCache",
     "SortKey",
     "SpecError",
     "SpecFolder",

@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self
 import altair as alt
 from pydantic import ConfigDict, PrivateAttr
 
+from crmreports.cache import ResultCache
 from crmreports.errors import DataError, Problem, SpecError, UnknownNameError, format_names
 from crmreports.errors import suggest as _suggest
 from crmreports.execute import bind_inputs, duckdb_cursor
@@ -243,13 +244,15 @@ class Dashboard(DashboardSpec):
         *,
         as_of: dt.date | str | None = None,
         params: Mapping[str, Any] | None = None,
+        cache: ResultCache | None = None,
     ) -> DashboardResult:
         """Run every report on `data` (a frame, a file path, or {source_name: frame}).
 
         `as_of` (default: the spec's, else today) is the same for every report; `params`
         override the spec's parameter values. Problems of all reports are raised together.
+        With a `cache`, a report whose spec and data are unchanged is not run again.
         """
-        return self._plan(data, params, as_of, execute=True)  # type: ignore[return-value]
+        return self._plan(data, params, as_of, execute=True, cache=cache)  # type: ignore[return-value]
 
     def _plan(
         self,
@@ -257,6 +260,7 @@ class Dashboard(DashboardSpec):
         params: Mapping[str, Any] | None,
         as_of: dt.date | str | None,
         execute: bool,
+        cache: ResultCache | None = None,
     ) -> DashboardResult | None:
         day = _as_date(as_of) or self.as_of or dt.date.today()
         values = {**self.params, **(params or {})}
@@ -272,7 +276,10 @@ class Dashboard(DashboardSpec):
             own = {p.name: values[p.name] for p in report.params if p.name in values}
             try:
                 if execute:
-                    result = fitted.run(data, params=own, as_of=day)
+                    if cache is not None:
+                        result = cache.run(fitted, data, params=own, as_of=day)
+                    else:
+                        result = fitted.run(data, params=own, as_of=day)
                     tiles.append(TileResult(item, report, result, applied, notes))
                 else:
                     fitted.check(data, params=own, as_of=day)
