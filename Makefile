@@ -39,5 +39,10 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
 
+## Time every benchmark report on every engine (docs/performance.md); results are checked first
+BENCH_ARGS ?= --sizes 1000000,10000000 --repeat 5
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) demo artifacts .pytest_cache
