@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from crmreports.execute.inputs import BoundSource, InputKind
 from crmreports.execute.post import PostRunner, formula
-from crmreports.execute.query import check_lookups, run_query
+from crmreports.execute.query import check_lookups, run_query, unmatched_notes
 from crmreports.plan import ROW_TYPE, Plan, TopQuery, TotalsStep
 
 
@@ -44,6 +44,8 @@ def execute(
     notes = check_lookups(plan.queries[0], sources)
     members = {top.name: _members(top, sources) for top in plan.pre}
     tables = {q.name: run_query(q, sources, members) for q in plan.queries}
+    counted, tables["main"] = unmatched_notes(plan.queries[0], tables["main"])
+    notes += counted
     runner = PostRunner(cursor, tables)
     detail_steps = [s for s in plan.post if not isinstance(s, TotalsStep)]
     main = runner.run(runner.frame("main"), detail_steps).collect().to_arrow()

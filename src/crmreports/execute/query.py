@@ -135,8 +135,8 @@ def _aggregation(a: Aggregation) -> nw.Expr:
 
 
 def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[str]:
-    """Refuse a lookup whose key repeats (it would multiply rows), and count the rows whose key
-    finds no match, for the result's notes. Two small aggregations per lookup."""
+    """Refuse a lookup whose key repeats (it would multiply rows): one small aggregation of
+    the looked-up table per lookup. (Unmatched rows are counted by the main query itself.)"""
     notes = []
     for join in query.joins:
         target = sources[join.to]
@@ -159,23 +159,29 @@ def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[s
                 f"or every {query.source} row matching one would be counted several times "
                 f"(declared at {join.path})"
             )
-    if query.joins:
-        frame = with_lookups(sources[query.source].frame, query, sources)
-        counts = (
-            frame.select(
-                *[nw.col(f"{j.to}.__matched").is_null().sum().alias(j.to) for j in query.joins],
-                nw.len().alias("__rows"),
-            )
-            .collect()
-            .to_arrow()
-            .to_pylist()[0]
-        )
-        for j in query.joins:
-            missing = counts[j.to] or 0
-            if missing:
-                notes.append(
-                    f"{missing} of the {counts['__rows']} rows of {query.source} find no match "
-                    f"in {j.to} ({', '.join(j.left_on)}); they are grouped as "
-                    f"{j.unmatched_label!r}"
-                )
     return notes
+
+
+def unmatched_notes(query: AggQuery, table: pa.Table) -> tuple[list[str], pa.Table]:
+    """Notes on rows without a lookup match, read from the main query's hidden counts, and
+    the table without those columns."""
+    if not query.unmatched or query.rows is None:
+        return [], table
+    import pyarrow.compute as pc
+
+    def total(column: str) -> int:
+        return int(pc.sum(table.column(column)).as_py() or 0)
+
+    rows = total(query.rows)
+    joins = {j.to: j for j in query.joins}
+    notes = []
+    for to, column in query.unmatched:
+        missing = total(column)
+        if missing:
+            j = joins[to]
+            notes.append(
+                f"{missing} of the {rows} rows of {query.source} find no match in {to} "
+                f"({', '.join(j.left_on)}); they are grouped as {j.unmatched_label!r}"
+            )
+    hidden = [c for _, c in query.unmatched] + [query.rows]
+    return notes, table.drop_columns(hidden)

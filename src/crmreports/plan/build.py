@@ -198,7 +198,7 @@ class _Builder:
         dims = list(enumerate(r.dimensions))
         aggregates = [m for m in r.measures if m.aggregate is not None and not _across(m)]
         pre = tuple(self._top_query(i, d) for i, d in dims if d.top is not None)
-        queries = [self.query("main", dims, aggregates, self.filters)]
+        queries = [self._with_unmatched_counts(self.query("main", dims, aggregates, self.filters))]
         post: list[PostStep] = []
         keys = tuple(d.name for d in r.dimensions)
         additive = tuple(m.name for m in aggregates if m.is_additive)
@@ -223,6 +223,34 @@ class _Builder:
         post += self._totals(dims, aggregates, queries)
         hidden = tuple(self.hidden)
         return Plan(pre, tuple(queries), tuple(post), r.columns, hidden)
+
+    def _with_unmatched_counts(self, query: AggQuery) -> AggQuery:
+        """Count rows without a lookup match inside the main aggregation (one pass, not a
+        second join over the whole source just for the notes)."""
+        if not query.joins:
+            return query
+        p = self.p
+        derived = list(query.derived)
+        aggregations = list(query.aggregations)
+        outputs = list(query.outputs)
+        unmatched = []
+        for k, join in enumerate(query.joins):
+            flag, column = f"{p}uf{k}", f"{p}u{k}"
+            derived.append(NullFlag(flag, f"{join.to}.__matched"))
+            aggregations.append(Aggregation(column, "sum", flag))
+            outputs.append(OutputColumn(column, column, DataType.INTEGER))
+            unmatched.append((join.to, column))
+        rows = f"{p}rows"
+        aggregations.append(Aggregation(rows, "len", None))
+        outputs.append(OutputColumn(rows, rows, DataType.INTEGER))
+        return replace(
+            query,
+            derived=tuple(derived),
+            aggregations=tuple(aggregations),
+            outputs=tuple(outputs),
+            unmatched=tuple(unmatched),
+            rows=rows,
+        )
 
     def _across_queries(
         self,

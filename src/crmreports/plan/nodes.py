@@ -156,6 +156,10 @@ class AggQuery:
     keys: tuple[str, ...]  # empty: one row over all input rows
     aggregations: tuple[Aggregation, ...]
     outputs: tuple[OutputColumn, ...]
+    # (looked-up source, output column): rows without a match, counted in the same pass for
+    # the result's notes; with `rows`, the column counting all rows. Dropped after reading.
+    unmatched: tuple[tuple[str, str], ...] = ()
+    rows: str | None = None
 
 
 @dataclass(frozen=True)
