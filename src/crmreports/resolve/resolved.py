@@ -205,10 +205,6 @@ class ResolvedMeasure:
     target: float | None = None
 
     @property
-    def input_dtype(self) -> DataType | None:  # kept for renderers that ask
-        return None
-
-    @property
     def is_additive(self) -> bool:
         return self.aggregate is not None and self.aggregate.agg in {"count", "sum"}
 
