@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crmreports.execute.inputs import duckdb_cursor, quote_identifier
+
 if TYPE_CHECKING:
     from crmreports.report import Report
     from crmreports.result import ReportResult
@@ -117,9 +119,11 @@ def fingerprint(obj: Any) -> str | None:
             _arrow_tokens[id(obj)] = entry
         return f"arrow:{entry[1]}"
     if kind == ("pandas", "DataFrame"):
-        import duckdb
-
-        return "pandas:" + _duckdb_hash(duckdb.connect().from_df(obj))
+        cursor = duckdb_cursor()
+        try:
+            return "pandas:" + _duckdb_hash(cursor.from_df(obj))
+        finally:
+            cursor.close()
     if kind == ("duckdb", "DuckDBPyRelation"):
         return "duckdb:" + _duckdb_hash(obj)
     if kind[0] == "polars" and kind[1] in {"DataFrame", "LazyFrame"}:
@@ -129,6 +133,6 @@ def fingerprint(obj: Any) -> str | None:
 
 
 def _duckdb_hash(relation: Any) -> str:
-    columns = ", ".join('"' + c.replace('"', '""') + '"' for c in relation.columns)
+    columns = ", ".join(quote_identifier(c) for c in relation.columns)
     ((count, total),) = relation.aggregate(f"count(*), sum(hash({columns})::HUGEINT)").fetchall()
     return f"{count}:{total}:{relation.types}"

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import narwhals as nw
 import pyarrow as pa
 
 from crmreports.execute.inputs import BoundSource, InputKind
@@ -117,4 +116,4 @@ def _with_totals(
     )
 
 
-__all__ = ["ExecutedFrame", "execute", "nw"]
+__all__ = ["ExecutedFrame", "execute"]

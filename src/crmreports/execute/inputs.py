@@ -156,6 +156,12 @@ def _native_relation(
     )
 
 
+def quote_identifier(name: str) -> str:
+    """A column name as a DuckDB SQL identifier (for the few projections written as SQL):
+    wrapped in double quotes, inner double quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _floor_nanoseconds(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     """Nanosecond timestamps floored to microseconds before anything else touches them.
 
@@ -168,7 +174,7 @@ def _floor_nanoseconds(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRela
         return relation
     columns = []
     for column, kind in zip(relation.columns, types, strict=True):
-        quoted = '"' + column.replace('"', '""') + '"'
+        quoted = quote_identifier(column)
         if kind == "TIMESTAMP_NS":
             columns.append(f"make_timestamp(epoch_ns({quoted}) // 1000) AS {quoted}")
         else:

@@ -9,7 +9,7 @@ import narwhals as nw
 import pyarrow as pa
 
 from crmreports.errors import DataError
-from crmreports.execute.inputs import BoundSource, InputKind
+from crmreports.execute.inputs import BoundSource, InputKind, quote_identifier
 from crmreports.execute.rows import RowCompiler
 from crmreports.plan import AggQuery, Aggregation
 from crmreports.resolve import DataType
@@ -105,7 +105,7 @@ def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
     zone = timezone.replace("'", "''")
     columns = []
     for column in relation.columns:
-        quoted = '"' + column.replace('"', '""') + '"'
+        quoted = quote_identifier(column)
         if column in aware:
             columns.append(f"timezone('{zone}', {quoted}) AS {quoted}")
         else:
