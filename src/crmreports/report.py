@@ -7,10 +7,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+import duckdb
 from pydantic import ConfigDict
 
 from crmreports.errors import DataError, SpecError
-from crmreports.execute import Engine, align_engines, bind_inputs, duckdb_cursor, execute
+from crmreports.execute import (
+    BoundSource,
+    Engine,
+    align_engines,
+    bind_inputs,
+    duckdb_cursor,
+    execute,
+)
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
 from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
@@ -106,13 +114,7 @@ class Report(ReportSpec):
 
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            sources = bind_inputs(data, self.source, cursor, _engine(engine))
-            resolved = resolve(
-                self,
-                {n: s.schema for n, s in sources.items()},
-                params=params,
-                as_of=_as_date(as_of),
-            )
+            sources, resolved = self._bind(cursor, data, params, as_of, _engine(engine))
             plan = build_plan(resolved)
             together = {resolved.source} | {j.to for j in resolved.joins}
             aligned = align_engines(sources, cursor, together)
@@ -127,12 +129,23 @@ class Report(ReportSpec):
     ) -> tuple[ResolvedReport, Plan]:
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            sources = bind_inputs(data, self.source, cursor)
-            schema = {n: s.schema for n, s in sources.items()}
-            resolved = resolve(self, schema, params=params, as_of=_as_date(as_of))
+            _, resolved = self._bind(cursor, data, params, as_of, Engine.AUTO)
         finally:
             cursor.close()
         return resolved, build_plan(resolved)
+
+    def _bind(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        data: Any,
+        params: Mapping[str, Any] | None,
+        as_of: dt.date | str | None,
+        engine: Engine,
+    ) -> tuple[dict[str, BoundSource], ResolvedReport]:
+        """The caller's data bound to sources, and this spec resolved against their schemas."""
+        sources = bind_inputs(data, self.source, cursor, engine)
+        schema = {n: s.schema for n, s in sources.items()}
+        return sources, resolve(self, schema, params=params, as_of=_as_date(as_of))
 
 
 def _engine(value: Engine | str) -> Engine:
