@@ -30,6 +30,7 @@ __all__ = [
     "format_names",
     "show_value",
     "suggest",
+    "unknown_name",
 ]
 
 # How many problems and names a message lists before it says "... and N more".
@@ -82,6 +83,28 @@ def format_names(names: Sequence[str], what: str = "names", limit: int = MAX_NAM
     more = len(names) - limit
     tail = f", ... and {more} more" if more > 0 else ""
     return f"available {what} ({len(names)}): {shown}{tail}" if names else f"no {what} available"
+
+
+def unknown_name(
+    code: str,
+    message: str,
+    path: str,
+    name: str,
+    candidates: Iterable[str],
+    what: str,
+    hint: str | None = None,
+) -> Problem:
+    """A problem about a name that is not among `candidates`: the capped list of what exists
+    and the closest match, the two things every "unknown ..." message carries."""
+    names = list(candidates)
+    return Problem(
+        code,
+        message,
+        path,
+        checked_against=format_names(names, what),
+        suggestion=suggest(name, names),
+        hint=hint,
+    )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crmreports.errors import Problem, format_names, suggest
+from crmreports.errors import Problem, format_names, suggest, unknown_name
 from crmreports.resolve.bind_dimensions import humanize
 from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.context import Context
@@ -291,14 +291,9 @@ def _derived(
     if of not in types:
         names = [x.name for x in measures if x.name != m.name]
         ctx.problems.append(
-            Problem(
-                "unknown-measure",
-                f"unknown measure {of!r}",
-                f"{path}.of",
-                checked_against=format_names(names, "measures"),
-                suggestion=suggest(of, names),
-            )
-        )
+            unknown_name("unknown-measure", f"unknown measure {of!r}", f"{path}.of", of,
+                         names, "measures")
+        )  # fmt: skip
         return None
     base = next(x for x in measures if x.name == of)
     if getattr(base, "source", None) is not None and isinstance(
@@ -416,14 +411,9 @@ def _derived(
         if target not in types:
             names = [x.name for x in measures if x.name != m.name]
             ctx.problems.append(
-                Problem(
-                    "unknown-measure",
-                    f"unknown measure {target!r}",
-                    f"{path}.pacing.target",
-                    checked_against=format_names(names, "measures"),
-                    suggestion=suggest(target, names),
-                )
-            )
+                unknown_name("unknown-measure", f"unknown measure {target!r}",
+                             f"{path}.pacing.target", target, names, "measures")
+            )  # fmt: skip
             return None
         window = WindowSpec("pacing", of, target=target)
         fmt = m.format or Format.PERCENT
@@ -468,13 +458,6 @@ def _not_additive(path: str, of: str, base: Measure, why: str) -> Problem:
 
 def _unknown_names(ctx: Context, bad: list[str], known: list[str], path: str, what: str) -> bool:
     for name in bad:
-        ctx.problems.append(
-            Problem(
-                "unknown-name",
-                f"{name!r} is not one of the report's {what}",
-                path,
-                checked_against=format_names(known, what),
-                suggestion=suggest(name, known),
-            )
-        )
+        message = f"{name!r} is not one of the report's {what}"
+        ctx.problems.append(unknown_name("unknown-name", message, path, name, known, what))
     return bool(bad)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmreports.errors import Problem, format_names, show_value, suggest
+from crmreports.errors import Problem, show_value, unknown_name
 from crmreports.resolve.formula_types import infer
 from crmreports.resolve.resolved import FilterValue, TimeSettings
 from crmreports.resolve.types import DataType
@@ -42,14 +42,14 @@ class Context:
         if name in self.columns:
             self.used.add(name)
             return self.columns[name]
-        names = list(self.columns)
         self.problems.append(
-            Problem(
+            unknown_name(
                 "unknown-column",
                 f"unknown column {name!r} in source {self.source!r}",
                 path,
-                checked_against=format_names(names, "columns"),
-                suggestion=suggest(name, names),
+                name,
+                self.columns,
+                "columns",
                 hint=self.hint_for(name),
             )
         )

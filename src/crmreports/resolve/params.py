@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from crmreports.errors import Problem, format_names, show_value, suggest
+from crmreports.resolve.context import convert_value
+from crmreports.resolve.types import DataType
 from crmreports.spec import Parameter, ParamRef
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -92,16 +94,9 @@ def _coerce(value: Any, kind: str) -> Any:
     if isinstance(value, ParamRef):
         return None
     if kind == "date":
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                return None
-        return None
+        # A date-time parameter value means its day; the rest is the filters' own rule.
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return convert_value(day, DataType.DATE)
     if isinstance(value, bool) and kind != "boolean":
         return None
     if kind == "number" and isinstance(value, int | float):
