@@ -267,9 +267,10 @@ def fill_gaps(
     periods = _periods(first, last, grain, calendar, inclusive_end=end is None)
     if not periods:
         return frame
-    values = [p if is_date else dt.datetime.combine(p, dt.time()) if type(p) is dt.date else p
-              for p in periods]  # fmt: skip
-    axis = pa.table({time: pa.array(values, pa.date32() if is_date else pa.timestamp("us"))})
+    if not is_date:  # a datetime axis: calendar periods (dates) start at midnight
+        periods = [p if isinstance(p, dt.datetime) else dt.datetime.combine(p, dt.time())
+                   for p in periods]  # fmt: skip
+    axis = pa.table({time: pa.array(periods, pa.date32() if is_date else pa.timestamp("us"))})
     grid: Frame = nw.from_native(cursor.from_arrow(axis))
     if others:
         combos = frame.select(*others).unique()
