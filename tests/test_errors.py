@@ -510,8 +510,8 @@ CASES = [
         ("field",),
         (
             "unknown key 'feild'",
-            "available keys (14): agg, currency, direction, field, fill, filter, format, label, "
-            "match, name, p, source, ... and 2 more",
+            "available keys (15): agg, currency, direction, field, fill, filter, format, label, "
+            "match, name, optional, p, ... and 3 more",
         ),
         stage="parse",
     ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "ERROR_CODES",
@@ -136,6 +136,11 @@ class Problem:
 
 class CrmReportsError(Exception):
     """Base class of every error crmreports raises on purpose."""
+
+
+def under(problems: Sequence[Problem], prefix: str) -> list[Problem]:
+    """The problems of a part of a spec (a rollup), located from the whole spec's root."""
+    return [replace(p, path=f"{prefix}.{p.path}" if p.path else prefix) for p in problems]
 
 
 class SpecError(CrmReportsError, ValueError):
@@ -317,6 +322,17 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
         "(a sum over a one-to-many path, or a target not matched to every dimension).",
     ),
     "unknown-timezone": (InvalidSpecError, "`time.timezone` is not an IANA time zone name."),
+    "unknown-builtin-report": (UnknownNameError, "No built-in report has this name."),
+    "unknown-builtin-view": (UnknownNameError, "The built-in report has no view of this name."),
+    "unknown-builtin-dashboard": (UnknownNameError, "No built-in dashboard has this name."),
+    "unknown-model-table": (
+        UnknownNameError,
+        "A built-in mapping names a table that is not in the CRM data model.",
+    ),
+    "unknown-model-column": (
+        UnknownNameError,
+        "A built-in mapping names a column that is not in the CRM data model's table.",
+    ),
     "unknown-param": (UnknownNameError, "A parameter is referenced or supplied but not declared."),
     "missing-param": (InvalidSpecError, "A parameter without a default was not supplied."),
     "param-type": (TypeMismatchError, "A parameter value does not have the declared type."),

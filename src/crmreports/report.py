@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 import duckdb
+import pyarrow as pa
 from pydantic import ConfigDict
 
-from crmreports.errors import DataError, SpecError
+from crmreports.errors import DataError, Problem, SpecError, under
 from crmreports.execute import (
     BoundSource,
     Engine,
+    ExecutedFrame,
     align_engines,
+    apply_mapping,
     bind_inputs,
     duckdb_cursor,
     execute,
 )
 from crmreports.plan import Plan, build_plan
-from crmreports.resolve import ResolvedReport, resolve
+from crmreports.resolve import DataType, ResolvedReport, resolve
 from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
+from crmreports.spec.checks import rollup_problems
 from crmreports.spec.io import validate_spec
 
 if TYPE_CHECKING:
@@ -78,7 +83,7 @@ class Report(ReportSpec):
     ) -> None:
         """Raise a `SpecError` listing every problem; without data, only data-free checks run."""
         if data is None:
-            problems = check_structure(self, formulas=True)
+            problems = check_structure(self, formulas=True) + rollup_problems(self, True)
             if problems:
                 raise SpecError.from_problems(problems, report=self.name)
             return
@@ -114,12 +119,10 @@ class Report(ReportSpec):
 
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            sources, resolved = self._bind(cursor, data, params, as_of, _engine(engine))
+            bound = self._bind(cursor, data, params, as_of, _engine(engine), materialize=True)
+            sources, resolved = bound
             plan = build_plan(resolved)
-            together = {resolved.source} | {j.to for j in resolved.joins}
-            aligned = align_engines(sources, cursor, together)
-            # The result comes back as the kind of frame the caller gave, wherever it ran.
-            executed = execute(plan, aligned, cursor, sources[resolved.source].kind)
+            executed = _execute(plan, resolved, sources, cursor)
         finally:
             cursor.close()
         return ReportResult(self, resolved, plan, executed)
@@ -129,7 +132,7 @@ class Report(ReportSpec):
     ) -> tuple[ResolvedReport, Plan]:
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            _, resolved = self._bind(cursor, data, params, as_of, Engine.AUTO)
+            _, resolved = self._bind(cursor, data, params, as_of, Engine.AUTO, materialize=False)
         finally:
             cursor.close()
         return resolved, build_plan(resolved)
@@ -141,11 +144,82 @@ class Report(ReportSpec):
         params: Mapping[str, Any] | None,
         as_of: dt.date | str | None,
         engine: Engine,
+        materialize: bool,
     ) -> tuple[dict[str, BoundSource], ResolvedReport]:
-        """The caller's data bound to sources, and this spec resolved against their schemas."""
+        """The caller's data bound to sources (mapped, plus the rollups), and this spec
+        resolved against their schemas. Without `materialize`, rollups are only typed (empty
+        tables), so checking and explaining never compute them."""
+        date = _as_date(as_of)
         sources = bind_inputs(data, self.source, cursor, engine)
+        notes: list[str] = []
+        for name, mapping in self.mapping.items():
+            if name in sources:
+                sources[name] = apply_mapping(sources[name], mapping, f"mapping.{name}")
+        for i, rollup in enumerate(self.rollups):
+            if rollup.name in sources:
+                raise SpecError(
+                    [
+                        Problem(
+                            "duplicate-name",
+                            f"rollup {rollup.name!r} has the name of a source in the data",
+                            f"rollups[{i}].name",
+                            hint="rename the rollup or the source",
+                        )
+                    ],
+                    report=self.name,
+                )
+            spec = self.rollup_report(i)
+            schema = {n: s.schema for n, s in sources.items()}
+            try:
+                resolved = resolve(spec, schema, params=params, as_of=date)
+            except SpecError as exc:
+                raise SpecError.from_problems(
+                    under(exc.problems, f"rollups[{i}]"), report=self.name
+                ) from None
+            if materialize:
+                executed = _execute(build_plan(resolved), resolved, sources, cursor)
+                table = executed.table
+                found = resolved.notes + executed.notes
+                notes += [f"rollup {rollup.name!r}: {n}" for n in found]
+            else:
+                table = _empty_result(resolved)
+            base_kind = sources[resolved.source].kind
+            bound = bind_inputs({rollup.name: table}, None, cursor)[rollup.name]
+            sources[rollup.name] = replace(bound, kind=base_kind)  # results come back as given
         schema = {n: s.schema for n, s in sources.items()}
-        return sources, resolve(self, schema, params=params, as_of=_as_date(as_of))
+        resolved = resolve(self, schema, params=params, as_of=date)
+        return sources, replace(resolved, notes=(*notes, *resolved.notes))
+
+
+def _execute(
+    plan: Plan,
+    resolved: ResolvedReport,
+    sources: dict[str, BoundSource],
+    cursor: duckdb.DuckDBPyConnection,
+) -> ExecutedFrame:
+    together = {resolved.source} | {j.to for j in resolved.joins}
+    aligned = align_engines(sources, cursor, together)
+    # The result comes back as the kind of frame the caller gave, wherever it ran.
+    return execute(plan, aligned, cursor, sources[resolved.source].kind)
+
+
+_ARROW_TYPES = {
+    DataType.INTEGER: pa.int64(),
+    DataType.FLOAT: pa.float64(),
+    DataType.BOOLEAN: pa.bool_(),
+    DataType.STRING: pa.string(),
+    DataType.DATE: pa.date32(),
+    DataType.DATETIME: pa.timestamp("us"),
+    DataType.OTHER: pa.string(),
+}
+
+
+def _empty_result(resolved: ResolvedReport) -> pa.Table:
+    """A table with the columns and types `resolved` would produce, and no rows."""
+    types = {d.name: d.dtype for d in resolved.dimensions} | {
+        m.name: m.dtype for m in resolved.measures
+    }
+    return pa.table({n: pa.array([], type=_ARROW_TYPES[t]) for n, t in types.items()})
 
 
 def _engine(value: Engine | str) -> Engine:

@@ -7,6 +7,7 @@ from crmreports.execute.inputs import (
     Engine,
     InputKind,
     align_engines,
+    apply_mapping,
     bind_inputs,
     duckdb_cursor,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "ExecutedFrame",
     "InputKind",
     "align_engines",
+    "apply_mapping",
     "bind_inputs",
     "duckdb_cursor",
     "execute",

@@ -19,9 +19,10 @@ from typing import Any
 import duckdb
 import narwhals as nw
 
-from crmreports.errors import DataError
+from crmreports.errors import DataError, format_names, suggest
 from crmreports.execute.dtypes import time_zone_of, to_data_type
 from crmreports.resolve import DataType
+from crmreports.spec.report import SourceMapping
 
 # The name a single frame gets when the report does not say which source it reads.
 DEFAULT_SOURCE = "data"
@@ -246,3 +247,61 @@ def _engine(source: BoundSource) -> str:
     if source.kind is InputKind.DUCKDB:
         return f"duckdb-{id(source)}"  # each caller's relation may sit in its own database
     return "ours"
+
+
+def apply_mapping(source: BoundSource, mapping: SourceMapping, origin: str) -> BoundSource:
+    """`source` seen through `mapping`: report columns taken from the caller's columns, values
+    recoded; lazily, so nothing is copied and the caller's frame is untouched. `origin` is the
+    spec path of the mapping, for messages."""
+    have = list(source.schema)
+    for wanted, yours in mapping.columns.items():
+        if yours not in source.schema:
+            raise DataError(
+                f"{origin}.columns.{wanted}: source {source.name!r} has no column {yours!r}"
+                + _did_you_mean(yours, have)
+                + f"; {format_names(have, 'columns')}"
+            )
+    renamed = set(mapping.columns)
+    exprs = [nw.col(yours).alias(wanted) for wanted, yours in mapping.columns.items()]
+    # Your other columns stay readable by their own names, unless a mapped name shadows one.
+    exprs += [nw.col(c) for c in have if c not in renamed]
+    frame = source.frame.select(*exprs)
+    columns = [*mapping.columns, *(c for c in have if c not in renamed)]
+    recoded = []
+    for column, table in mapping.values.items():
+        if column not in columns:
+            raise DataError(
+                f"{origin}.values.{column}: source {source.name!r} has no column {column!r} "
+                "to recode" + _did_you_mean(column, columns)
+            )
+        original = nw.col(column)
+        expr: Any = original
+        for yours, ours in table.items():
+            expr = (
+                nw.when(original == _literal_for(yours, source, column, mapping))
+                .then(nw.lit(ours))
+                .otherwise(expr)
+            )
+        recoded.append(expr.alias(column))
+    if recoded:
+        frame = frame.with_columns(*recoded)
+    return _bound(source.name, frame, source.kind, source.on_polars)
+
+
+def _literal_for(value: Any, source: BoundSource, column: str, mapping: SourceMapping) -> Any:
+    """Mapping keys come from YAML/JSON as text; compare them as the column's type."""
+    yours = mapping.columns.get(column, column)
+    dtype = source.schema.get(yours)
+    if dtype is not None and dtype.is_numeric and isinstance(value, str):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return value
+    if dtype is DataType.STRING and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _did_you_mean(name: str, names: list[str]) -> str:
+    close = suggest(name, names)
+    return f" (did you mean {close!r}?)" if close else ""

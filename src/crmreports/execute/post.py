@@ -70,9 +70,7 @@ class PostRunner:
         if isinstance(s, PacingStep):
             return self.pacing(frame, s)
         if isinstance(s, RankStep):
-            rank = nw.col(s.of).rank("min", descending=s.desc)
-            rank = rank.over(*s.within) if s.within else rank
-            return frame.with_columns(rank.cast(nw.Int64).alias(s.name))
+            return rank(frame, s)
         if isinstance(s, HavingStep):
             rows = RowCompiler(types_of(frame))
             for p in s.predicates:
@@ -323,3 +321,19 @@ def _elapsed(start: Any, grain: Grain, calendar: Calendar, as_of: Any) -> float 
     if as_of >= end:
         return 1.0
     return ((as_of - day).days + 1) / (end - day).days
+
+
+def rank(frame: Frame, s: RankStep) -> Frame:
+    """Position (ties share the best), or the quantile score 1..buckets (see `Rank`)."""
+    position = nw.col(s.of).rank("min", descending=s.desc)
+    position = position.over(*s.within) if s.within else position
+    if s.buckets is None:
+        return frame.with_columns(position.cast(nw.Int64).alias(s.name))
+    # rank from the other end, minus one: how many rows are strictly behind this one
+    behind = nw.col(s.of).rank("min", descending=not s.desc) - 1
+    behind = behind.over(*s.within) if s.within else behind
+    counted = nw.col(s.of).count()
+    counted = counted.over(*s.within) if s.within else counted
+    # Integer arithmetic: floor(b * behind / n) exactly, no float rounding at bucket edges.
+    score = 1 + (s.buckets * behind) // counted
+    return frame.with_columns(score.cast(nw.Int64).alias(s.name))

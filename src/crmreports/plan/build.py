@@ -321,7 +321,7 @@ class _Builder:
             queries.append(self.query(name, within, [of], filters, outputs_hidden=False))
             return ShareStep(m.name, w.of, w.within, name)
         if w.kind == "rank":
-            return RankStep(m.name, w.of, w.within, w.desc)
+            return RankStep(m.name, w.of, w.within, w.desc, w.buckets)
         if w.kind == "pacing":
             assert time is not None and time.grain is not None and w.target is not None
             return PacingStep(

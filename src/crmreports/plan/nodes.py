@@ -260,6 +260,7 @@ class RankStep:
     of: str
     within: tuple[str, ...]
     desc: bool
+    buckets: int | None = None
 
 
 @dataclass(frozen=True)

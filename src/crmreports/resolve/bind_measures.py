@@ -30,7 +30,7 @@ from crmreports.spec import (
     RunningMeasure,
     ShareMeasure,
 )
-from crmreports.spec.formula import Node, Ref, references
+from crmreports.spec.formula import Node, Ref, parse_with_problems, references
 
 _NUMERIC_AGGS = {"sum", "avg", "median", "percentile", "stddev"}
 # Aggregates that give the same answer however often a looked-up row repeats.
@@ -280,7 +280,11 @@ def _derived(
 ) -> ResolvedMeasure | None:
     path = f"measures[{i}]"
     label = m.label or humanize(m.name)
+    failed = {x.name for x in measures} - set(types)  # their own problem is already reported
     if isinstance(m, FormulaMeasure):
+        node_or_none, _ = parse_with_problems(m.formula)
+        if node_or_none is not None and references(node_or_none) & failed:
+            return None
         typed = ctx.formula(m.formula, f"{path}.formula", types, what="measures")
         if typed is None:
             return None
@@ -288,6 +292,8 @@ def _derived(
         fmt = m.format or (Format.INTEGER if dtype is DataType.INTEGER else Format.NUMBER)
         return ResolvedMeasure(m.name, label, dtype, fmt, m.fill or "null", formula=node)
     of = m.of  # type: ignore[union-attr]
+    if of in failed:
+        return None
     if of not in types:
         names = [x.name for x in measures if x.name != m.name]
         ctx.problems.append(
@@ -422,7 +428,9 @@ def _derived(
         bad = [w for w in m.rank.within if w not in dim_names]
         if _unknown_names(ctx, bad, dim_names, f"{path}.rank.within", "dimensions"):
             return None
-        window = WindowSpec("rank", of, within=tuple(m.rank.within), desc=m.rank.desc)
+        window = WindowSpec(
+            "rank", of, within=tuple(m.rank.within), desc=m.rank.desc, buckets=m.rank.buckets
+        )
         return ResolvedMeasure(
             m.name, label, DataType.INTEGER, m.format or Format.INTEGER, "null", window=window
         )

@@ -77,7 +77,7 @@ class Context:
         scope = self.columns if types is None else types
         if references(node) & (self.failed_params - set(scope)):
             return None  # the parameter's own problem is reported where it is declared
-        node = substitute_params(node, self.params, scope)
+        node = substitute_params(node, {**self.params, AS_OF: self.time.as_of}, scope)
         self.used |= references(node) & set(scope)
         dtype, problems = infer(node, scope, path, source=text, what=what)
         if dtype is None or problems:
@@ -145,6 +145,11 @@ def convert_value(value: object, dtype: DataType) -> FilterValue | None:
     return None
 
 
+# The key under which the run's as_of date travels with the parameters (not a valid name, so no
+# parameter can shadow it): `as_of()` in a formula becomes that date.
+AS_OF = "as_of()"
+
+
 def substitute_params(node: Node, params: dict[str, Any], scope: dict[str, DataType]) -> Node:
     """Replace references to parameters (names that are not columns) by literal values."""
     if isinstance(node, Ref):
@@ -176,6 +181,9 @@ def substitute_params(node: Node, params: dict[str, Any], scope: dict[str, DataT
     if isinstance(node, Call):
         if node.function == "col":
             return node
+        if node.function == "as_of" and AS_OF in params:
+            day = params[AS_OF].isoformat()
+            return Call("date", (Literal(day, position=node.position),), position=node.position)
         args = tuple(substitute_params(a, params, scope) for a in node.args)
         return Call(node.function, args, position=node.position)
     if isinstance(node, IfElse):

@@ -267,7 +267,7 @@ class _Checker:
                     self.mismatch(arg, f"{name}() cannot take null")
                     return FAILED
             return self.unify(node, list(args), f"the arguments of {name}()", _ORDERED)
-        if name == "date":
+        if name in ("date", "as_of"):
             return _DATE
         if name in _TEXT_FUNCTIONS:
             return _then(self.operand(args[0], f"{name}()", {_TEXT}), _TEXT_FUNCTIONS[name])

@@ -185,6 +185,7 @@ class WindowSpec:
     within: tuple[str, ...] = ()  # share, rank
     before_filter: str | None = None  # share
     desc: bool = True  # rank
+    buckets: int | None = None  # rank: quantile score instead of the position
     target: str | None = None  # pacing
 
 

@@ -17,6 +17,7 @@ from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.bind_measures import bind_measures
 from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.context import Context
+from crmreports.resolve.optional import prune_optional
 from crmreports.resolve.params import resolve_params
 from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
 from crmreports.resolve.resolved import (
@@ -60,6 +61,7 @@ def resolve(
 
     `params` are the run's parameter values; `as_of` anchors relative dates (default: today).
     """
+    report, left_out = prune_optional(report, schema)
     problems = list(check_structure(report))
     source, columns = _bind_source(report, schema, problems)
     if columns is None:
@@ -97,11 +99,15 @@ def resolve(
     visual = resolve_visual(report, tuple(dims), tuple(measures), problems)
     if problems:
         raise SpecError.from_problems(in_spec_order(problems), report=report.name)
-    notes = tuple(
-        f.predicate.description  # type: ignore[union-attr]
-        for f in filters
-        if hasattr(f.predicate, "description")
-    ) + _unapplied_filter_notes(filters, good_dims, good_measures)
+    notes = (
+        left_out
+        + tuple(
+            f.predicate.description  # type: ignore[union-attr]
+            for f in filters
+            if hasattr(f.predicate, "description")
+        )
+        + _unapplied_filter_notes(filters, good_dims, good_measures)
+    )
     return ResolvedReport(
         spec=report,
         source=source,
@@ -170,6 +176,13 @@ def _needed_joins(used: set[str], joins: dict[str, ResolvedJoin]) -> tuple[Resol
 def _lookup_hint(name: str, source: str, schema: Schema, report: ReportSpec) -> str | None:
     head = name.split(".", 1)[0]
     if "." not in name or head not in schema or head == source:
+        if source in report.mapping and name not in schema.get(source, {}):
+            # A spec written for a data model (the built-in reports): map, do not rename.
+            return (
+                f"map one of your columns onto it: mapping: {{{source}: {{columns: "
+                f"{{{name}: <your column>}}}}}} (builtin.get(..., columns={{'{source}': "
+                f"{{'{name}': '<your column>'}}}}))"
+            )
         return None
     declared = {r.to for r in report.relationships}
     if head in declared:

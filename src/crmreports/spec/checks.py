@@ -8,10 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmreports.errors import Problem, format_names, suggest
+from crmreports.errors import Problem, format_names, suggest, under
 from crmreports.spec.filters import AnyOf
 from crmreports.spec.formula import parse_with_problems
 from crmreports.spec.report import ReportSpec
+
+
+def rollup_problems(report: ReportSpec, formulas: bool = False) -> list[Problem]:
+    """Structure problems of each rollup, located under `rollups[i]`."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, rollup in enumerate(report.rollups):
+        if rollup.name in seen:
+            problems.append(
+                Problem(
+                    "duplicate-name",
+                    f"two rollups are named {rollup.name!r}",
+                    f"rollups[{i}].name",
+                    hint="give each rollup its own name",
+                )
+            )
+        seen.add(rollup.name)
+        problems += under(check_structure(report.rollup_report(i), formulas), f"rollups[{i}]")
+    return problems
 
 
 def result_names(report: ReportSpec) -> list[str]:

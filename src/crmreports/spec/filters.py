@@ -77,6 +77,11 @@ class _Named(SpecModel):
         description="Names the filter so a share can be computed before it "
         "(`share_of: {before_filter: <name>}`).",
     )
+    optional: bool = Field(
+        default=False,
+        description="When the data lacks a column this filter reads, skip the filter with a "
+        "note instead of failing (a report filter only, not inside a measure).",
+    )
 
 
 class _FieldFilter(_Named):

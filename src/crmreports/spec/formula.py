@@ -55,7 +55,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "weekday": (1, 1, "weekday(date)"), "hour": (1, 1, "hour(datetime)"),
     "days_between": (2, 2, "days_between(start, end)"),
     "hours_between": (2, 2, "hours_between(start, end)"),
-    "date": (1, 1, "date('YYYY-MM-DD')"), "abs": (1, 1, "abs(x)"),
+    "date": (1, 1, "date('YYYY-MM-DD')"), "as_of": (0, 0, "as_of()"), "abs": (1, 1, "abs(x)"),
     "round": (1, 2, "round(x, digits)"), "floor": (1, 1, "floor(x)"), "ceil": (1, 1, "ceil(x)"),
     "min_of": (2, 2, "min_of(a, b)"), "max_of": (2, 2, "max_of(a, b)"),
     "col": (1, 1, "col('column name')"),
@@ -479,6 +479,8 @@ class _Parser:
                 where = args[i].position if i else p
                 result = IfElse(args[i], args[i + 1], result, position=where)
             return result
+        if not args:  # as_of()
+            return Call(name, args, position=p)
         last = args[-1]
         text = last.value if isinstance(last, Literal) else None
         bad: str | None = None

@@ -74,6 +74,11 @@ class _MeasureBase(SpecModel):
         description="Value for a period with no rows when the time axis is completed "
         "(`fill_gaps`): zero by default for counts and sums, null for everything else.",
     )
+    optional: bool = Field(
+        default=False,
+        description="When the data lacks a column (or source) this measure reads, leave the "
+        "measure out with a note instead of failing; measures built on it are left out too.",
+    )
 
 
 class _Aggregate(_MeasureBase):
@@ -230,10 +235,21 @@ class Rank(SpecModel):
         default_factory=list, description="Rank separately within these dimensions."
     )
     desc: bool = Field(default=True, description="1 is the largest (false: the smallest).")
+    buckets: int | None = Field(
+        default=None,
+        ge=2,
+        le=100,
+        description="Instead of the position, a quantile score from 1 to `buckets`: "
+        "1 + floor(buckets * behind / n), `behind` the rows ranked strictly after it "
+        "(smaller values; larger with desc: false), n the rows with a value. The first "
+        "ranked score `buckets`; ties share a score, a tie at the bottom (customers with "
+        "one order) all score 1. 5 gives RFM quintiles.",
+    )
 
 
 class RankMeasure(_MeasureBase):
-    """Rank of the measure (1 = first; ties share the best rank: 1, 2, 2, 4)."""
+    """Rank of the measure (1 = first; ties share the best rank: 1, 2, 2, 4), or its
+    quantile score with `buckets`."""
 
     of: Name = Field(description="The measure to rank by.")
     rank: Rank = Field(description="Ranking options.")

@@ -91,6 +91,54 @@ class Relationship(SpecModel):
     )
 
 
+class SourceMapping(SpecModel):
+    """How one of your tables maps onto the names a report uses (e.g. a built-in report's
+    data model): columns renamed, values recoded, before anything else reads them."""
+
+    columns: dict[FieldName, FieldName] = Field(
+        default_factory=dict,
+        description="{report_column: your_column}, e.g. {stage: deal_stage}. Your other "
+        "columns stay available under their own names.",
+    )
+    values: dict[FieldName, dict[Scalar, Scalar]] = Field(
+        default_factory=dict,
+        description="{report_column: {your_value: report_value}}, e.g. {stage: {Won: won}}. "
+        "Values not listed are kept as they are.",
+    )
+
+
+class Rollup(SpecModel):
+    """An intermediate table computed first and then read like any other source: one row per
+    group of `dimensions` with the `measures` as columns (orders rolled up per customer). A
+    report can aggregate it again (customers per RFM segment) or look it up by its keys."""
+
+    name: Name = Field(description="The source name the rolled-up table is read by.")
+    description: str | None = Field(default=None, description="What one row stands for.")
+    source: Name | None = Field(
+        default=None, description="The table rolled up (also an earlier rollup)."
+    )
+    dimensions: list[Dimension] = Field(
+        default_factory=list,
+        description="The keys: one output row per distinct combination.",
+        json_schema_extra=_allow_string_items,
+    )
+    measures: list[Measure] = Field(default_factory=list, description="The output columns.")
+    filters: list[Filter] = Field(default_factory=list, description="Row filters (AND).")
+    having: list[Filter] = Field(
+        default_factory=list, description="Filters on the rolled-up rows' measure values."
+    )
+    relationships: list[Relationship] = Field(
+        default_factory=list, description="Lookups from `source`, as in a report."
+    )
+
+    @field_validator("dimensions", mode="before")
+    @classmethod
+    def _dimension_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"field": v} if isinstance(v, str) else v for v in value]
+        return value
+
+
 class ReportSpec(SpecModel):
     """A report: dimensions and measures over one source, filtered, sorted, limited, drawn."""
 
@@ -147,6 +195,15 @@ class ReportSpec(SpecModel):
         description="Many-to-one lookups from the source to other sources (orders -> "
         "customers -> regions), whose columns are then named `source.column`.",
     )
+    rollups: list[Rollup] = Field(
+        default_factory=list,
+        description="Intermediate tables computed before the report, in order, each read by "
+        "its name like a source (aggregate per customer first, then over customers).",
+    )
+    mapping: dict[Name, SourceMapping] = Field(
+        default_factory=dict,
+        description="Per source: your column names and values mapped onto the ones this spec uses.",
+    )
     visual: Visual | None = Field(
         default=None,
         description="How to draw the result; chosen from the dimensions when omitted.",
@@ -171,3 +228,21 @@ class ReportSpec(SpecModel):
     @property
     def display_title(self) -> str:
         return self.title or self.name.replace("_", " ").capitalize()
+
+    def rollup_report(self, index: int) -> ReportSpec:
+        """Rollup `index` as a report of its own, sharing this report's time, parameters and
+        currency, so its relative filters and parameters mean the same here and there."""
+        r = self.rollups[index]
+        return ReportSpec(
+            name=r.name,
+            source=r.source,
+            dimensions=r.dimensions,
+            measures=r.measures,
+            filters=r.filters,
+            having=r.having,
+            relationships=r.relationships,
+            time=self.time,
+            params=self.params,
+            currency=self.currency,
+            visual={"kind": "table"},  # type: ignore[arg-type]
+        )
