@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-browser test-spark lint docs clean
+.PHONY: demo test test-browser test-spark lint docs gallery clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 ## Regenerate the generated docs (spec reference, error codes, language guide)
 docs: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
+
+## Regenerate the built-in report gallery (docs/gallery): pages and pictures
+gallery: $(STAMP)
+	$(BIN)/python tools/gen_gallery.py
 
 ## Time every benchmark report on every engine (docs/performance.md); results are checked first
 BENCH_ARGS ?= --sizes 1000000,10000000 --repeat 5

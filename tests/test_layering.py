@@ -28,6 +28,7 @@ LEVEL = {
     "builtin": 7,
     "demo": 7,
     "cli": 7,
+    "cli_builtin": 7,
     "__init__": 7,
 }
 HEAVY = {"pandas", "narwhals", "altair", "duckdb", "polars", "pyarrow", "numpy"}

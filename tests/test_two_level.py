@@ -300,3 +300,45 @@ def test_a_required_measure_still_fails_loudly() -> None:
         Report.from_yaml(spec).run({"orders": pd.DataFrame(ORDERS)})
     # the formula built on it is not reported a second time
     assert "margin" not in str(info.value)
+
+
+def test_a_mapped_column_can_be_computed(constructor) -> None:
+    spec = """
+name: lines
+source: lines
+mapping:
+  lines:
+    columns:
+      amount: {expr: "Quantity * UnitPrice"}
+      status: {expr: "if(starts_with(InvoiceNo, 'C'), 'cancelled', 'won')"}
+dimensions: [status]
+measures: [{name: revenue, agg: sum, field: amount}, {name: lines, agg: count}]
+"""
+    lines = constructor(
+        {
+            "InvoiceNo": ["536365", "C536379", "536366", "536366"],
+            "Quantity": [6, -1, 2, 3],
+            "UnitPrice": [2.55, 27.5, 1.85, 1.0],
+        }
+    )
+    # won: 6 x 2.55 + 2 x 1.85 + 3 x 1.0 = 15.3 + 3.7 + 3 = 22.0; cancelled: -27.5.
+    assert_rows_equal(
+        Report.from_yaml(spec).run({"lines": lines}),
+        [
+            {"status": "cancelled", "revenue": -27.5, "lines": 1},
+            {"status": "won", "revenue": 22.0, "lines": 3},
+        ],
+    )
+
+
+def test_a_computed_mapping_with_a_typo_is_located() -> None:
+    spec = """
+name: lines
+mapping: {data: {columns: {amount: {expr: "Quantity * UnitPrise"}}}}
+measures: [{name: revenue, agg: sum, field: amount}]
+"""
+    with pytest.raises(SpecError) as info:
+        Report.from_yaml(spec).run(pd.DataFrame({"Quantity": [1], "UnitPrice": [2.0]}))
+    message = str(info.value)
+    assert "mapping.data.columns.amount.expr" in message
+    assert "did you mean: 'UnitPrice'" in message

@@ -1,4 +1,4 @@
-"""The `crmreports` command: validate, run, dashboard, schema, demo.
+"""The `crmreports` command: validate, run, dashboard, schema, demo, builtin.
 
 Exit codes: 0 success, 1 a problem with the spec or the data (message, no traceback),
 2 wrong usage (argparse's convention).
@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.add_argument("--size", type=int, default=20_000, help="orders to generate")
     demo.set_defaults(handler=_demo)
+
+    from crmreports.cli_builtin import add_builtin_parser
+
+    add_builtin_parser(sub, _add_data_option, _data_argument, _param_argument, _OUTPUT_SUFFIXES)
     return parser
 
 

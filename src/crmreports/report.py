@@ -176,13 +176,14 @@ class Report(ReportSpec):
                 raise SpecError.from_problems(
                     under(exc.problems, f"rollups[{i}]"), report=self.name
                 ) from None
+            found = resolved.notes
             if materialize:
                 executed = _execute(build_plan(resolved), resolved, sources, cursor)
                 table = executed.table
-                found = resolved.notes + executed.notes
-                notes += [f"rollup {rollup.name!r}: {n}" for n in found]
+                found += executed.notes
             else:
                 table = _empty_result(resolved)
+            notes += [f"rollup {rollup.name!r}: {n}" for n in found]
             base_kind = sources[resolved.source].kind
             bound = bind_inputs({rollup.name: table}, None, cursor)[rollup.name]
             sources[rollup.name] = replace(bound, kind=base_kind)  # results come back as given

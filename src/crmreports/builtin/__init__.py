@@ -24,6 +24,9 @@ from typing import Any
 
 from crmreports.builtin.binding import Binding, tables_read
 from crmreports.builtin.model import TABLES
+from crmreports.builtin.probe import Requirements
+from crmreports.builtin.probe import requirements as probe_requirements
+from crmreports.builtin.segments import SEGMENT_MAP, with_segment_map
 from crmreports.dashboard import Dashboard
 from crmreports.errors import Problem, SpecError, format_names, suggest
 from crmreports.report import Report
@@ -76,7 +79,16 @@ def get(
     report = Report.from_file(path(name, view))
     binding = Binding.parse(columns, values, origin=name)
     report = binding.apply(report)
-    return _with_defaults(report, params or {}, name) if params else report
+    params = dict(params or {})
+    if SEGMENT_MAP in params:
+        report = with_segment_map(report, params.pop(SEGMENT_MAP), name)
+    return _with_defaults(report, params, name) if params else report
+
+
+def requirements(name: str, view: str = MAIN_VIEW) -> Requirements:
+    """The model columns a built-in report's view cannot run without, and those it uses
+    when present (`required`, `optional`: {table: (column, ...)})."""
+    return probe_requirements(get(name, view=view))
 
 
 def dashboard_names() -> list[str]:
@@ -170,13 +182,16 @@ def _unknown(kind: str, value: str, known: list[str], where: str, path: str) -> 
 
 
 __all__ = [
+    "MAIN_VIEW",
     "TABLES",
     "BuiltinLoader",
+    "Requirements",
     "dashboard",
     "dashboard_names",
     "get",
     "names",
     "path",
+    "requirements",
     "tables_read",
     "views",
 ]

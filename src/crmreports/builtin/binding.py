@@ -39,7 +39,12 @@ class Binding:
         """Accept `{table: {column: x}}`, `{"table.column": x}` or `{column: x}`; check every
         table and column name against the data model (all problems at once)."""
         problems: list[Problem] = []
-        col_entries = _entries(columns or {}, "columns", nested=lambda v: isinstance(v, Mapping))
+        # {table: {column: ...}} nests one level; {column: {expr: ...}} is a computed column.
+        col_entries = _entries(
+            columns or {},
+            "columns",
+            nested=lambda v: isinstance(v, Mapping) and set(v) != {"expr"},
+        )
         # In `values`, a plain {column: {yours: ours}} has scalar leaves; {table: {...}} has
         # mappings one level deeper.
         val_entries = _entries(
@@ -51,13 +56,18 @@ class Binding:
         )
         for kind, entries in (("columns", col_entries), ("values", val_entries)):
             for e in entries:
-                problems += _check(e, kind)
-                if kind == "columns" and not isinstance(e.value, str):
+                found = _check(e, kind)
+                problems += found
+                if found:
+                    continue
+                computed = isinstance(e.value, Mapping) and set(e.value) == {"expr"}
+                if kind == "columns" and not (isinstance(e.value, str) or computed):
                     problems.append(
                         Problem(
                             "invalid-value",
                             f"columns: the model column {e.column!r} must map to one of your "
-                            f"column names (text), got {e.value!r}",
+                            f"column names (text) or to {{'expr': <row formula>}}, got "
+                            f"{e.value!r}",
                             f"columns.{e.column}",
                         )
                     )
@@ -121,7 +131,7 @@ def _entries(raw: Mapping[str, Any], kind: str, nested: Any) -> list[_Entry]:
     entries: list[_Entry] = []
     for key, value in raw.items():
         key = str(key)
-        if key in TABLES and nested(value):
+        if nested(value):  # {table: {...}}; an unknown table is reported by _check
             entries += [_Entry(key, str(c), v) for c, v in value.items()]
         elif "." in key:
             table, column = key.split(".", 1)

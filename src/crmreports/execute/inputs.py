@@ -19,10 +19,13 @@ from typing import Any
 import duckdb
 import narwhals as nw
 
-from crmreports.errors import DataError, format_names, suggest
+from crmreports.errors import DataError, SpecError, format_names, suggest
 from crmreports.execute.dtypes import time_zone_of, to_data_type
+from crmreports.execute.formula import to_expr
 from crmreports.resolve import DataType
-from crmreports.spec.report import SourceMapping
+from crmreports.resolve.formula_types import infer
+from crmreports.spec.formula import parse_with_problems
+from crmreports.spec.report import ComputedColumn, SourceMapping
 
 # The name a single frame gets when the report does not say which source it reads.
 DEFAULT_SOURCE = "data"
@@ -254,15 +257,20 @@ def apply_mapping(source: BoundSource, mapping: SourceMapping, origin: str) -> B
     recoded; lazily, so nothing is copied and the caller's frame is untouched. `origin` is the
     spec path of the mapping, for messages."""
     have = list(source.schema)
+    exprs = []
     for wanted, yours in mapping.columns.items():
+        if isinstance(yours, ComputedColumn):
+            exprs.append(_computed(yours.expr, source, f"{origin}.columns.{wanted}.expr"))
+            continue
         if yours not in source.schema:
             raise DataError(
                 f"{origin}.columns.{wanted}: source {source.name!r} has no column {yours!r}"
                 + _did_you_mean(yours, have)
                 + f"; {format_names(have, 'columns')}"
             )
+        exprs.append(nw.col(yours))
     renamed = set(mapping.columns)
-    exprs = [nw.col(yours).alias(wanted) for wanted, yours in mapping.columns.items()]
+    exprs = [e.alias(wanted) for e, wanted in zip(exprs, mapping.columns, strict=True)]
     # Your other columns stay readable by their own names, unless a mapped name shadows one.
     exprs += [nw.col(c) for c in have if c not in renamed]
     frame = source.frame.select(*exprs)
@@ -288,10 +296,20 @@ def apply_mapping(source: BoundSource, mapping: SourceMapping, origin: str) -> B
     return _bound(source.name, frame, source.kind, source.on_polars)
 
 
+def _computed(text: str, source: BoundSource, path: str) -> Any:
+    """A mapped column computed by a row formula over the caller's columns."""
+    node, problems = parse_with_problems(text, path)
+    if node is not None and not problems:
+        _, problems = infer(node, source.schema, path, source=text)
+    if problems or node is None:
+        raise SpecError(problems)
+    return to_expr(node, source.schema, time_zones=source.time_zones)
+
+
 def _literal_for(value: Any, source: BoundSource, column: str, mapping: SourceMapping) -> Any:
     """Mapping keys come from YAML/JSON as text; compare them as the column's type."""
     yours = mapping.columns.get(column, column)
-    dtype = source.schema.get(yours)
+    dtype = source.schema.get(yours) if isinstance(yours, str) else None
     if dtype is not None and dtype.is_numeric and isinstance(value, str):
         try:
             return float(value) if "." in value else int(value)

@@ -91,14 +91,24 @@ class Relationship(SpecModel):
     )
 
 
+class ComputedColumn(SpecModel):
+    """A column the report needs, computed from yours by a row formula."""
+
+    expr: str = Field(
+        description="Row formula over your columns, e.g. `Quantity * UnitPrice` or "
+        "`if(starts_with(InvoiceNo, 'C'), 'cancelled', 'won')`."
+    )
+
+
 class SourceMapping(SpecModel):
     """How one of your tables maps onto the names a report uses (e.g. a built-in report's
     data model): columns renamed, values recoded, before anything else reads them."""
 
-    columns: dict[FieldName, FieldName] = Field(
+    columns: dict[FieldName, FieldName | ComputedColumn] = Field(
         default_factory=dict,
-        description="{report_column: your_column}, e.g. {stage: deal_stage}. Your other "
-        "columns stay available under their own names.",
+        description="{report_column: your_column}, e.g. {stage: deal_stage}, or "
+        "{report_column: {expr: <row formula over your columns>}}, e.g. {amount: {expr: "
+        "Quantity * UnitPrice}}. Your other columns stay available under their own names.",
     )
     values: dict[FieldName, dict[Scalar, Scalar]] = Field(
         default_factory=dict,
