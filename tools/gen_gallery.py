@@ -60,9 +60,11 @@ def page(name: str) -> str:
         "",
         "```python",
         "from crmreports import builtin",
+        "from crmreports.datasets import generate",
         "",
+        f"tables = generate(seed={SEED}, size={SIZE}).tables()  # or yours: {{table: frame}}",
         f'report = builtin.get("{name}")  # columns={{...}}, values={{...}} map your data',
-        f'result = report.run(tables, as_of="{AS_OF}")  # tables: {{table name: frame}}',
+        f'result = report.run(tables, as_of="{AS_OF}")',
         "```",
         "",
         f"From the shell: `crmreports builtin run {name} --data orders=orders.csv ... "

@@ -1012,6 +1012,130 @@ result = report.run({"deals": deals, "targets": targets}, as_of="2024-06-15")
             ),
         ),
     ),
+    Section(
+        "Two levels: rollups",
+        "Some questions aggregate twice: per customer first, then over customers (how many "
+        "customers ordered once, twice, three times; RFM segments; cohort retention). A "
+        "`rollup` is the first step, written like a report (source, dimensions, measures, "
+        "filters, relationships); its result is a table read by its name, as the report's "
+        "`source` or through a `relationship` keyed on its dimensions. Rollups run in order, so "
+        "one may read an earlier one; they share the report's parameters, time context and "
+        "`as_of`. Checking and explaining a report never computes them.",
+        (
+            Example(
+                '''
+report = crmreports.Report.from_yaml("""
+name: order_counts
+source: per_customer
+rollups:
+  - name: per_customer
+    source: orders
+    filters: [{field: status, op: eq, value: paid}]
+    dimensions: [customer_id]
+    measures:
+      - {name: orders, agg: count}
+      - {name: revenue, agg: sum, field: amount}
+dimensions: [orders]
+measures:
+  - {name: customers, agg: count}
+  - {name: share, of: customers, share_of: {}, format: percent}
+  - {name: revenue, agg: sum, field: revenue}
+""")
+result = report.run({"orders": orders})
+''',
+                text="Customers by their number of paid orders:",
+            ),
+            Example(
+                '''
+report = crmreports.Report.from_yaml("""
+name: scores
+source: per_customer
+rollups:
+  - name: per_customer
+    source: orders
+    filters:
+      - {field: status, op: eq, value: paid}
+      - {expr: "order_date <= as_of()"}
+    dimensions: [customer_id]
+    measures:
+      - {name: recency, agg: min, expr: "days_between(order_date, as_of())"}
+      - {name: orders, agg: count}
+      - {name: r_score, of: recency, rank: {desc: false, buckets: 3}}
+      - {name: f_score, of: orders, rank: {buckets: 3}}
+dimensions: [customer_id, recency, orders, r_score, f_score]
+""")
+result = report.run({"orders": orders}, as_of="2024-06-30")
+''',
+                text="`as_of()` in a formula is the run's date. `rank` with `buckets: n` gives "
+                "a quantile score from 1 to n instead of a position: 1 + floor(n x behind / "
+                "rows), `behind` the rows ranked strictly after it, so ties share a score (C03 and "
+                "C04, two orders each) and a tie at the bottom scores 1. Recency ranks the "
+                "smallest first (`desc: false`): the most recent customer scores highest. Five "
+                "buckets give the quintile scores of RFM; `builtin.get(\"customers.value\")` is "
+                "the full report:",
+            ),
+        ),
+    ),
+    Section(
+        "Your column names: mapping",
+        "A spec written for a data model (the built-in reports, a colleague's spec) can run on "
+        "tables whose names differ: `mapping` takes, per source, the spec's columns from yours "
+        "(`columns`), computes missing ones with a row formula (`{expr: ...}`) and recodes "
+        "values (`values`, {your value: the spec's value}; values not listed are kept). "
+        "Nothing is copied or changed in your frame; your other columns keep their names.",
+        (
+            Example(
+                '''
+report = crmreports.Report.from_yaml("""
+name: mapped
+source: orders
+mapping:
+  orders:
+    columns:
+      revenue: amount
+      units: quantity
+      list_value: {expr: "quantity * unit_price"}
+    values:
+      status: {paid: won, refunded: cancelled}
+dimensions: [status]
+measures:
+  - {name: revenue, agg: sum, field: revenue}
+  - {name: units, agg: sum, field: units}
+  - {name: discount, formula: 1 - revenue / list_value_total, format: percent}
+  - {name: list_value_total, agg: sum, field: list_value}
+""")
+result = report.run({"orders": orders})
+''',
+            ),
+        ),
+    ),
+    Section(
+        "Optional measures and filters",
+        "`optional: true` on a measure leaves it out, with a note, when the data lacks a "
+        "column or source it reads; measures built on it go too, and a visual naming one is "
+        "replaced by the default. On a report filter it skips the filter, with a note. A "
+        "measure that is not optional still fails loudly, naming the column.",
+        (
+            Example(
+                '''
+report = crmreports.Report.from_yaml("""
+name: optional_parts
+source: orders
+dimensions: [channel]
+measures:
+  - {name: revenue, agg: sum, field: amount}
+  - {name: cost, agg: sum, field: cost, optional: true}
+  - {name: margin, formula: (revenue - cost) / revenue, format: percent}
+filters:
+  - {field: paid, op: eq, value: true, optional: true}
+""")
+result = report.run({"orders": orders})
+for note in result.notes:
+    print(note)
+''',
+            ),
+        ),
+    ),
 )
 
 
