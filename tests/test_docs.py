@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+SHARED_DATA = ROOT.parent / "shared" / "data"
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
@@ -27,6 +28,11 @@ def _python_blocks(path: Path) -> list[str]:
 def test_python_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Blocks of one file share a namespace, like a reader going down the page; files they write
     # land in a temporary folder.
+    text = path.read_text(encoding="utf-8")
+    if "CRMREPORTS_DATA" in text:  # a page over the real datasets beside the project
+        if not SHARED_DATA.is_dir():
+            pytest.skip(f"{SHARED_DATA} is absent (it is not part of the repository)")
+        monkeypatch.setenv("CRMREPORTS_DATA", str(SHARED_DATA))
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs:{path.name}"}
     for number, block in enumerate(_python_blocks(path), 1):
@@ -83,3 +89,31 @@ def test_how_it_works_shows_the_real_plan() -> None:
     exec(blocks[1].replace("print(report.explain(orders))", ""), namespace)
     plan = namespace["report"].explain(namespace["orders"])  # type: ignore[attr-defined]
     assert f"```text\n{plan}\n```" in text
+
+
+def _gallery():  # tools/ is not a package: load the script by path
+    spec = importlib.util.spec_from_file_location("gen_gallery", ROOT / "tools" / "gen_gallery.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gallery_pages_are_current() -> None:
+    gallery = _gallery()
+    for name, text in gallery.pages().items():
+        path = ROOT / "docs" / "gallery" / name
+        assert path.is_file(), f"docs/gallery/{name} is missing: run `make gallery`"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"docs/gallery/{name} is stale: `make gallery`"
+        )
+
+
+def test_every_gallery_picture_exists() -> None:
+    from crmreports import builtin
+
+    gallery = _gallery()
+    for name in builtin.names():
+        for view in builtin.views(name):
+            picture = ROOT / "docs" / "gallery" / "img" / gallery.image_name(name, view)
+            assert picture.is_file(), f"{picture.name} is missing: run `make gallery`"

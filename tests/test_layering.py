@@ -25,6 +25,7 @@ LEVEL = {
     "result": 6,
     "cache": 6,
     "dashboard": 6,
+    "sharing": 6,
     "builtin": 7,
     "demo": 7,
     "cli": 7,

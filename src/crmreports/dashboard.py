@@ -34,6 +34,7 @@ from crmreports.render.layout import PAGE_WIDTH, compose
 from crmreports.report import Report, _as_date
 from crmreports.resolve.relationships import reachable_columns
 from crmreports.result import ReportResult
+from crmreports.sharing import Job, run_shared
 from crmreports.spec import ReportSpec, dump_spec, parse_text, read_spec_file
 from crmreports.spec.dashboard import (
     SPEC_SUFFIXES,
@@ -269,20 +270,17 @@ class Dashboard(DashboardSpec):
         problems: list[Problem] = []
         tiles: list[TileResult] = []
         used = [False] * len(self.filters)
-        for i, (item, report) in enumerate(zip(self.items, reports, strict=True)):
+        jobs: list[Job] = []
+        fits: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
+        for i, report in enumerate(reports):
             fitted, applied, notes = self._fit_filters(report, columns[i], values)
             for j in applied:
                 used[j] = True
             own = {p.name: values[p.name] for p in report.params if p.name in values}
-            try:
-                if execute:
-                    if cache is not None:
-                        result = cache.run(fitted, data, params=own, as_of=day)
-                    else:
-                        result = fitted.run(data, params=own, as_of=day)
-                    tiles.append(TileResult(item, report, result, applied, notes))
-                else:
-                    fitted.check(data, params=own, as_of=day)
+            jobs.append(Job(fitted, own))
+            fits.append((applied, notes))
+            try:  # every report checked first, so problems are located item by item
+                fitted.check(data, params=own, as_of=day)
             except SpecError as exc:
                 problems += [self._locate(p, i, report, applied) for p in exc.problems]
         problems += self._unused_filters(used, columns)
@@ -290,7 +288,17 @@ class Dashboard(DashboardSpec):
             raise SpecError.from_problems(problems)
         if not execute:
             return None
-        return DashboardResult(self, tuple(tiles), as_of=day, params=values)
+        if cache is not None:  # cached per report: an unchanged report is not run at all
+            before = cache.misses
+            results = [cache.run(j.report, data, params=j.params, as_of=day) for j in jobs]
+            scans = cache.misses - before
+        else:
+            results, scans = run_shared(jobs, data, day)
+        for item, report, result, (applied, notes) in zip(
+            self.items, reports, results, fits, strict=True
+        ):
+            tiles.append(TileResult(item, report, result, applied, notes))
+        return DashboardResult(self, tuple(tiles), as_of=day, params=values, scans=scans)
 
     def _fit_filters(
         self, report: Report, columns: set[str] | None, values: Mapping[str, Any]
@@ -419,9 +427,12 @@ class DashboardResult:
         as_of: dt.date,
         params: Mapping[str, Any],
         generated_at: dt.datetime | None = None,
+        scans: int | None = None,
     ) -> None:
         self.dashboard = dashboard
         self.tiles = tiles
+        # How many aggregations ran: compatible reports share one (crmreports.sharing).
+        self.scans = len(tiles) if scans is None else scans
         self.as_of = as_of
         self.params = dict(params)
         self.generated_at = generated_at or dt.datetime.now(dt.UTC)
