@@ -27,6 +27,8 @@ EXPECTED_SCHEMA: dict[str, dict[str, str]] = {
         "signup_date": DT,
         "age": "Int64",
         "gender": TEXT,
+        "churned_date": DT,
+        "churn_reason": TEXT,
     },
     "orders": {
         "order_id": "int64",
@@ -40,6 +42,7 @@ EXPECTED_SCHEMA: dict[str, dict[str, str]] = {
         "product": TEXT,
         "category": TEXT,
         "salesperson": TEXT,
+        "campaign_id": "Int64",
     },
     "opportunities": {
         "opportunity_id": "int64",
@@ -52,6 +55,8 @@ EXPECTED_SCHEMA: dict[str, dict[str, str]] = {
         "closed_date": DT,
         "lead_source": TEXT,
         "loss_reason": TEXT,
+        "expected_close_date": DT,
+        "lead_id": "Int64",
     },
     "campaigns": {
         "campaign_id": "int64",
@@ -76,6 +81,52 @@ EXPECTED_SCHEMA: dict[str, dict[str, str]] = {
         "first_response_at": DT,
         "resolved_at": DT,
         "satisfaction": "Int64",
+        "type": TEXT,
+        "reason": TEXT,
+    },
+    "leads": {
+        "lead_id": "int64",
+        "created_date": DT,
+        "source": TEXT,
+        "campaign_id": "Int64",
+        "status": TEXT,
+        "score": "Int64",
+        "grade": TEXT,
+        "converted_date": DT,
+        "opportunity_id": "Int64",
+    },
+    "touches": {
+        "touch_id": "int64",
+        "campaign_id": "int64",
+        "customer_id": "int64",
+        "sent_date": DT,
+        "delivered": "bool",
+        "opened": "bool",
+        "clicked": "bool",
+        "responded": "bool",
+    },
+    "surveys": {
+        "survey_id": "int64",
+        "kind": TEXT,
+        "score": "int64",
+        "answered_date": DT,
+        "customer_id": "int64",
+        "ticket_id": "Int64",
+        "agent": TEXT,
+        "channel": TEXT,
+    },
+    "targets": {
+        "owner": TEXT,
+        "period": DT,
+        "amount": "float64",
+        "team": TEXT,
+    },
+    "users": {
+        "name": TEXT,
+        "role": TEXT,
+        "team": TEXT,
+        "region": TEXT,
+        "hired_date": DT,
     },
 }
 
@@ -99,7 +150,10 @@ def test_different_seed_differs() -> None:
 
 def test_tables_and_attributes(ds: CRMDataset) -> None:
     tables = ds.tables()
-    assert list(tables) == ["customers", "orders", "opportunities", "campaigns", "tickets"]
+    assert list(tables) == [
+        "customers", "orders", "opportunities", "campaigns", "tickets",
+        "leads", "touches", "surveys", "targets", "users",
+    ]  # fmt: skip
     for name, frame in tables.items():
         assert frame is getattr(ds, name)
     with pytest.raises(AttributeError):

@@ -131,3 +131,27 @@ def timestamps(seconds: IntArray, missing: BoolArray | None = None) -> npt.NDArr
 def nullable_int(values: IntArray, missing: BoolArray) -> pd.arrays.IntegerArray:
     """Build a nullable ``Int64`` array (``pd.NA`` where ``missing``)."""
     return pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
+
+
+def choice_rows(rng: np.random.Generator, probs: FloatArray) -> IntArray:
+    """Draw one category code per row, row ``i`` using the weights ``probs[i]``.
+
+    Lets a new column depend on existing ones (e.g. ticket type on category) while
+    staying vectorised: one uniform per row against that row's cumulative weights.
+    """
+    cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+    codes = (rng.random(len(probs))[:, None] >= cum).sum(axis=1)
+    return np.minimum(codes, probs.shape[1] - 1).astype(np.int64)  # guard float round-off
+
+
+def day_index(values: pd.Series) -> IntArray:
+    """Dates or timestamps (floored to the day) back to day indices; NaT becomes -1."""
+    raw = values.to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
+    missing = np.isnat(raw)
+    day = (raw - START).astype(np.int64)
+    return np.where(missing, -1, day)
+
+
+def nullable_ids(ids: IntArray) -> pd.arrays.IntegerArray:
+    """Nullable ``Int64`` ids from an int array using -1 for "none"."""
+    return nullable_int(np.maximum(ids, 0), ids < 0)

@@ -15,10 +15,14 @@ FORMATS: tuple[str, ...] = ("parquet", "csv")
 
 # eq=False: comparing DataFrames with ``==`` is element-wise and ambiguous, so the
 # dataclass keeps identity equality; compare tables with pandas.testing instead.
-# repr=False on fields: the default repr would print five whole tables.
+# repr=False on fields: the default repr would print ten whole tables.
 @dataclass(frozen=True, eq=False)
 class CRMDataset:
-    """Five related synthetic CRM tables (see :mod:`crmreports.datasets`).
+    """Ten related synthetic CRM tables (see :mod:`crmreports.datasets`).
+
+    They follow the data model of :mod:`crmreports.builtin.model`. The first five
+    fields are the original tables; later ones are appended so positional access
+    and :meth:`tables` order stay stable.
 
     The dataclass is frozen so tables cannot be swapped out, but the DataFrames
     themselves are ordinary (mutable) pandas objects; copy before modifying if
@@ -30,6 +34,11 @@ class CRMDataset:
     opportunities: pd.DataFrame = field(repr=False)
     campaigns: pd.DataFrame = field(repr=False)
     tickets: pd.DataFrame = field(repr=False)
+    leads: pd.DataFrame = field(repr=False)
+    touches: pd.DataFrame = field(repr=False)
+    surveys: pd.DataFrame = field(repr=False)
+    targets: pd.DataFrame = field(repr=False)
+    users: pd.DataFrame = field(repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return ``{table name: DataFrame}`` in a fixed order."""

@@ -1,6 +1,9 @@
 """Entry point :func:`generate` plus the customer, order and opportunity tables.
 
-Campaigns and tickets live in :mod:`._activity`; shared helpers in :mod:`._common`.
+Campaigns and tickets live in :mod:`._activity`; the tables and columns added later
+in :mod:`._marketing` (leads, touches, order attribution), :mod:`._service` (ticket
+types, churn, surveys) and :mod:`._team` (users, targets); shared helpers in
+:mod:`._common`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ._common import (
     FloatArray,
     choice,
     dates,
+    day_index,
     day_weights,
     labels,
     nullable_int,
@@ -26,6 +30,9 @@ from ._common import (
     with_nulls,
 )
 from ._dataset import CRMDataset
+from ._marketing import Campaigns, attribute_orders, make_leads, make_touches
+from ._service import churn, make_surveys, ticket_types
+from ._team import make_targets, make_users
 
 REGIONS = ("North", "South", "East", "West", "Central")
 SEGMENTS = ("Consumer", "SMB", "Enterprise")
@@ -69,6 +76,16 @@ LEAD_SOURCES = ("Web", "Referral", "Event", "Partner", "Outbound")
 WIN_RATE_BY_SOURCE = np.array([0.30, 0.50, 0.35, 0.40, 0.20])
 LOSS_REASONS = ("price", "competitor", "no budget", "timing", "no decision", "missing features")
 
+# Streams for the tables and columns added after the original five (see generate()).
+_EXTRA_STREAMS = (
+    "order_campaign", "expected_close", "leads", "ticket_types", "churn", "touches",
+    "surveys", "targets", "users",
+)  # fmt: skip
+# Median days from the snapshot until an open deal is expected to close, by open stage
+# (prospecting .. negotiation): later stages are nearer to closing.
+_EXPECTED_CLOSE_DAYS = np.array([90.0, 60.0, 40.0, 20.0])
+_OVERDUE_SHARE = 0.12  # open deals whose expected close date has already passed
+
 # Bigger customers buy bigger baskets and bigger deals.
 SEGMENT_AMOUNT_FACTOR = np.array([1.0, 1.4, 2.5])
 
@@ -84,7 +101,9 @@ def generate(*, seed: int = 0, size: int = 2_000) -> CRMDataset:
     size:
         Number of orders (>= 1). Other tables scale from it: ``max(20, size // 5)``
         customers, ``max(20, size // 4)`` opportunities, ``max(20, size // 3)``
-        tickets and 12 to 30 campaigns.
+        tickets, 12 to 30 campaigns, ``max(20, size // 2)`` leads, about ``size``
+        touches and rated tickets plus ``max(10, size // 10)`` surveys; targets
+        and users have a fixed size.
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -94,15 +113,42 @@ def generate(*, seed: int = 0, size: int = 2_000) -> CRMDataset:
 
     # One independent child stream per table: tweaking one table's sampling does not
     # reshuffle every other table, which keeps docs examples stable across changes.
-    streams = np.random.default_rng(seed).spawn(5)
-    rng_customers, rng_orders, rng_opps, rng_campaigns, rng_tickets = streams
+    # Child streams are numbered, so the original five keep their numbers 0-4 and each
+    # later addition takes the next ones: append to _EXTRA_STREAMS, never reorder.
+    streams = np.random.default_rng(seed).spawn(5 + len(_EXTRA_STREAMS))
+    rng_customers, rng_orders, rng_opps, rng_campaigns, rng_tickets = streams[:5]
+    extra = dict(zip(_EXTRA_STREAMS, streams[5:], strict=True))
     customers, base = _make_customers(rng_customers, max(20, size // 5))
+    orders = _make_orders(rng_orders, size, base)
+    opportunities = _make_opportunities(rng_opps, max(20, size // 4), base)
+    campaigns = make_campaigns(rng_campaigns, min(30, max(12, size // 100)))
+    tickets = make_tickets(rng_tickets, max(20, size // 3), base)
+
+    # Everything below only adds columns and tables derived from the five above, from
+    # its own streams, so the original columns stay identical for a seed and size.
+    campaign_facts = Campaigns.of(campaigns)
+    orders["campaign_id"] = attribute_orders(extra["order_campaign"], orders, campaign_facts)
+    opportunities["expected_close_date"] = _expected_close_dates(
+        extra["expected_close"], opportunities
+    )
+    leads, opportunities["lead_id"] = make_leads(
+        extra["leads"], max(20, size // 2), opportunities, campaign_facts
+    )
+    tickets["type"], tickets["reason"] = ticket_types(extra["ticket_types"], tickets)
+    churn_day, churn_reason = churn(extra["churn"], customers, orders, opportunities, tickets)
+    customers["churned_date"] = dates(np.maximum(churn_day, 0), missing=churn_day < 0)
+    customers["churn_reason"] = churn_reason
     return CRMDataset(
         customers=customers,
-        orders=_make_orders(rng_orders, size, base),
-        opportunities=_make_opportunities(rng_opps, max(20, size // 4), base),
-        campaigns=make_campaigns(rng_campaigns, min(30, max(12, size // 100))),
-        tickets=make_tickets(rng_tickets, max(20, size // 3), base),
+        orders=orders,
+        opportunities=opportunities,
+        campaigns=campaigns,
+        tickets=tickets,
+        leads=leads,
+        touches=make_touches(extra["touches"], size, campaign_facts, base.signup_day, churn_day),
+        surveys=make_surveys(extra["surveys"], max(10, size // 10), base, tickets, churn_day),
+        targets=make_targets(extra["targets"], orders),
+        users=make_users(extra["users"]),
     )
 
 
@@ -200,3 +246,21 @@ def _make_opportunities(rng: np.random.Generator, n: int, base: CustomerBase) ->
             "loss_reason": labels(LOSS_REASONS, loss_reason),
         }
     )
+
+
+def _expected_close_dates(rng: np.random.Generator, opportunities: pd.DataFrame) -> np.ndarray:
+    """``opportunities.expected_close_date``: for open deals only, after their creation.
+
+    Mostly in the months after the snapshot (it is a forecast, so it may lie beyond
+    the range end); some deals have slipped and are overdue, i.e. expected before the
+    snapshot but still open.
+    """
+    n = len(opportunities)
+    created = day_index(opportunities["created_date"])
+    stage = pd.Categorical(opportunities["stage"], categories=STAGES).codes
+    is_open = opportunities["closed_date"].isna().to_numpy(dtype=bool)
+    median = _EXPECTED_CLOSE_DAYS[np.minimum(stage, 3)]
+    ahead = N_DAYS - 1 + np.ceil(rng.lognormal(np.log(median), 0.6)).astype(np.int64)
+    slipped = created + 1 + (rng.random(n) * (N_DAYS - 1 - created)).astype(np.int64)
+    overdue = (rng.random(n) < _OVERDUE_SHARE) & (created < N_DAYS - 1)
+    return dates(np.where(overdue, slipped, ahead), missing=~is_open)
