@@ -115,7 +115,7 @@ def test_every_whitelisted_function_parses() -> None:
         "contains": "contains(a, 'x')", "starts_with": "starts_with(a, 'x')",
         "ends_with": "ends_with(a, 'x')", "min_of": "min_of(a, b)", "max_of": "max_of(a, b)",
         "days_between": "days_between(a, b)", "hours_between": "hours_between(a, b)",
-        "as_of": "as_of()",
+        "as_of": "as_of()", "add_days": "add_days(a, 1)",
     }  # fmt: skip
     for name in FUNCTIONS:
         parse(examples.get(name, f"{name}(a)"))
@@ -268,7 +268,7 @@ def test_rejection_messages_are_located_and_helpful() -> None:
         "    amount + sume(x) * y.z\n"
         "             ^"
     )
-    assert "available functions (28): abs, as_of, case" in message and "and 16 more" in message
+    assert "available functions (29): abs, add_days, as_of" in message and "and 17 more" in message
     assert "attribute access (.z) is not allowed in a formula, at position 20" in message
 
     with pytest.raises(InvalidSpecError) as info:

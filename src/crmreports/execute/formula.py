@@ -17,6 +17,8 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
 - `days_between(start, end)` is `end - start` in whole days (an integer) for two dates, and in
   fractional days (a float) when either side is a datetime (a date is midnight);
   `hours_between` is always a float.
+- `add_days(d, n)` is the date (datetime) n calendar days after d (before, for negative n),
+  of d's own type; n is a whole number fixed for the run (a literal or an integer parameter).
 - min_of/max_of skip nulls (null only when both are null), as both engines do natively.
 - Timezone-aware datetimes met here are converted to UTC first (polars refuses to compare
   different zones). In a report they never are: the query first turns every aware column into
@@ -35,7 +37,7 @@ from collections.abc import Callable, Mapping
 import narwhals as nw
 
 from crmreports.errors import InvalidSpecError
-from crmreports.resolve.formula_types import annotate, iso_temporal
+from crmreports.resolve.formula_types import annotate, iso_temporal, whole_days
 from crmreports.resolve.types import DataType
 from crmreports.spec.formula import Binary, Call, IfElse, InList, Literal, Node, Ref, Unary
 
@@ -89,6 +91,8 @@ class _Translator:
             return self.aware(node.then) or self.aware(node.otherwise)
         if isinstance(node, Call) and node.function in ("coalesce", "min_of", "max_of"):
             return any(self.aware(a) for a in node.args)
+        if isinstance(node, Call) and node.function == "add_days":
+            return self.aware(node.args[0])
         return False
 
     def as_type(self, node: Node, target: DataType, aware: bool = False) -> nw.Expr:
@@ -205,6 +209,13 @@ class _Translator:
             if self.type(node) is _INT:  # two dates: a whole number of days
                 return (micros // _US_PER_DAY).cast(nw.Int64)
             return micros / _US_PER_DAY
+        if name == "add_days":
+            days = whole_days(args[1])
+            assert days is not None  # checked by the type checker
+            target = self.type(node) or _DATE
+            # DuckDB returns a timestamp for a date moved by an interval: cast back.
+            moved = self.expr(args[0]).dt.offset_by(f"{days}d")
+            return moved.cast(_dtype(target, self.aware(args[0])))
         value = self.expr(args[0])
         if name == "is_null":
             return value.is_null()

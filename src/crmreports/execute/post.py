@@ -94,6 +94,16 @@ class PostRunner:
         other = self.frame(query)
         if not keys:
             return frame.join(other, how="cross")
+        # A date column matched to a datetime dimension (orders.order_date to the month of
+        # tickets.created_at) buckets to dates on one side and datetimes on the other: read both
+        # as the report's type, or they could neither be stacked nor match (keys compare as text).
+        mine, theirs = frame.collect_schema(), other.collect_schema()
+        recast = [
+            nw.col(k).cast(mine[k])
+            for k in keys
+            if mine[k] != theirs[k] and mine[k].is_temporal() and theirs[k].is_temporal()
+        ]
+        other = other.with_columns(*recast) if recast else other
         everything = nw.concat([frame.select(*keys), other.select(*keys)]).unique()
         joined = null_safe_join(null_safe_join(everything, frame, keys), other, keys)
         schema = frame.collect_schema()

@@ -201,9 +201,15 @@ class _Builder:
         queries = [self._with_unmatched_counts(self.query("main", dims, aggregates, self.filters))]
         post: list[PostStep] = []
         keys = tuple(d.name for d in r.dimensions)
-        additive = tuple(m.name for m in aggregates if m.is_additive)
+        # A row only the other source has: the report's own counts, sums and distinct counts
+        # over no rows are 0 (as in a filled gap), the rest null.
+        zero_when_empty = tuple(
+            m.name
+            for m in aggregates
+            if m.is_additive or (m.aggregate is not None and m.aggregate.agg == "count_distinct")
+        )
         for name in self._across_queries(dims, queries, level=None):
-            post.append(AcrossStep(name, keys, additive))
+            post.append(AcrossStep(name, keys, zero_when_empty))
         time = r.time_dimension
         others = tuple(d.name for d in r.dimensions if d is not time)
         if time is not None and time.fill_gaps:

@@ -267,7 +267,8 @@ class RankStep:
 class AcrossStep:
     """Measures of another source (targets), aggregated by `query` at the report's grain:
     every key combination found on either side, each side's measures joined in; the
-    report's own additive measures are 0 where only the other source has rows."""
+    report's own counts, sums and distinct counts are 0 where only the other source has
+    rows."""
 
     query: str
     keys: tuple[str, ...]

@@ -219,6 +219,8 @@ def _cross_source(
         )
         return None
     other = Context(m.source, ctx.schema[m.source], ctx.params, ctx.time, ctx.problems)
+    source = m.source
+    other.hint_for = lambda name: ctx.hint_in(source, name)  # a mapped target: how to map
     dim_names = [d.name for d in dims]
     ok = True
     for column, dim in m.match.items():
@@ -414,6 +416,8 @@ def _derived(
             )
             return None
         target = m.pacing.target
+        if target in failed:
+            return None  # the target's own problem is already reported
         if target not in types:
             names = [x.name for x in measures if x.name != m.name]
             ctx.problems.append(

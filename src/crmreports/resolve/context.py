@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crmreports.errors import Problem, show_value, unknown_name
@@ -35,6 +35,8 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # columns referenced anywhere
     hint_for: Callable[[str], str | None] = field(default=lambda name: None)
+    # The same advice for a column of another source (a target's): (source, name) -> hint.
+    hint_in: Callable[[str, str], str | None] = field(default=lambda source, name: None)
     schema: dict[str, dict[str, DataType]] = field(default_factory=dict)
     failed_params: set[str] = field(default_factory=set)  # declared, but no usable value
 
@@ -81,9 +83,23 @@ class Context:
         self.used |= references(node) & set(scope)
         dtype, problems = infer(node, scope, path, source=text, what=what)
         if dtype is None or problems:
+            if scope is self.columns:  # a missing source column: say how to map it, as for
+                # a `field` (the built-in reports read many columns through formulas only)
+                missing = references(node) - set(scope)
+                problems = [self._with_lookup_hint(p, missing) for p in problems]
             self.problems += problems
             return None
         return node, dtype
+
+    def _with_lookup_hint(self, problem: Problem, missing: set[str]) -> Problem:
+        """`problem` with `hint_for`'s advice when it is about one of the `missing` columns."""
+        if problem.code != "unknown-column" or problem.hint is not None:
+            return problem
+        for name in sorted(missing):
+            if f"column {name!r} in formula" in problem.message:
+                hint = self.hint_for(name)
+                return replace(problem, hint=hint) if hint else problem
+        return problem
 
     def value(self, value: object, dtype: DataType, field_name: str, path: str) -> Any:
         """A filter value converted to the column's type, or None (with a problem)."""

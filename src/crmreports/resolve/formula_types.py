@@ -35,7 +35,7 @@ from crmreports.spec.formula import (
     to_text,
 )
 
-__all__ = ["annotate", "infer", "iso_temporal"]
+__all__ = ["annotate", "infer", "iso_temporal", "whole_days"]
 
 _INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
 _TEXT, _DATE, _DATETIME, _OTHER = DataType.STRING, DataType.DATE, DataType.DATETIME, DataType.OTHER
@@ -63,6 +63,16 @@ _NEEDS = {frozenset(_NUMBERS): "a number", frozenset({_DATE, _DATETIME}): "a dat
 def _then(checked: _Type, result: _Type) -> _Type:
     """`result`, unless the checked operand failed (FAILED is truthy, so `and` cannot do this)."""
     return FAILED if isinstance(checked, _Failed) else result
+
+
+def whole_days(node: Node) -> int | None:
+    """The integer literal `node` stands for (`90`, `-30`), or None."""
+    if isinstance(node, Unary) and node.op == "neg":
+        inner = whole_days(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, Literal) and type(node.value) is int:
+        return node.value
+    return None
 
 
 def iso_temporal(text: str, target: DataType) -> dt.date | dt.datetime | None:
@@ -255,6 +265,21 @@ class _Checker:
         listed = ", ".join(f"`{to_text(n)}` is {_A[ty]}" for n, ty in seen)
         return self.mismatch(node, f"{context} have different types: {listed}")
 
+    def add_days(self, node: Call) -> _Type:
+        """add_days(date, n): the date (or datetime) n calendar days later, of its own type.
+        `n` is a whole number written in the formula or an integer parameter (substituted
+        before typing), so every row moves by the same number of days."""
+        ty = self.operand(node.args[0], "add_days()", {_DATE, _DATETIME})
+        if whole_days(node.args[1]) is None:
+            return self.problem(
+                "formula-argument",
+                node.args[1],
+                "the second argument of add_days() must be a whole number of days (or an "
+                "integer parameter)",
+                hint="write add_days(order_date, 90)",
+            )
+        return ty
+
     def call(self, node: Call) -> _Type:
         name, args = node.function, node.args
         if name in ("is_null", "not_null"):
@@ -277,6 +302,8 @@ class _Checker:
         if name in _PART_FUNCTIONS:
             allowed = {_DATETIME} if name == "hour" else {_DATE, _DATETIME}
             return _then(self.operand(args[0], f"{name}()", allowed), _INT)
+        if name == "add_days":
+            return self.add_days(node)
         if name in ("days_between", "hours_between"):
             types = [self.operand(a, f"{name}()", {_DATE, _DATETIME}) for a in args]
             if FAILED in types:

@@ -23,11 +23,16 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
     source = report.source or (next(iter(schema)) if len(schema) == 1 else None)
     if source not in schema:
         return report, ()  # the resolver says which source is missing
+    # A name that is no column but a declared parameter is the parameter (as in the
+    # resolver: columns shadow parameters), not a missing column.
+    params = {p.name for p in report.params}
     skipped: list[str] = []
     kept_filters = []
     for i, f in enumerate(report.filters):
         missing = sorted(
-            c for c in _filter_columns(f.model_dump()) if not _present(c, source, schema)
+            c
+            for c in _filter_columns(f.model_dump())
+            if not _present(c, source, schema) and c not in params
         )
         if getattr(f, "optional", False) and missing:
             skipped.append(
@@ -43,7 +48,11 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
         if reads_from not in schema:
             dropped[m.name] = f"the data has no source {reads_from!r}"
             continue
-        missing = [c for c in sorted(_columns_read(m)) if not _present(c, reads_from, schema)]
+        missing = [
+            c
+            for c in sorted(_columns_read(m))
+            if not _present(c, reads_from, schema) and c not in params
+        ]
         if missing:
             dropped[m.name] = f"source {reads_from!r} has no column {missing[0]!r}"
     if not dropped:

@@ -72,6 +72,7 @@ def resolve(
     joined, joins = reachable_columns(source, report.relationships, schema, problems)
     ctx = Context(source, {**columns, **joined}, values, time, problems)
     ctx.hint_for = lambda name: _lookup_hint(name, source, schema, report)
+    ctx.hint_in = lambda other, name: _lookup_hint(name, other, schema, report)
     ctx.schema = schema  # measures from other sources (targets) resolve against it
     ctx.failed_params = failed
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]

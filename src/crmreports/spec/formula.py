@@ -55,6 +55,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "weekday": (1, 1, "weekday(date)"), "hour": (1, 1, "hour(datetime)"),
     "days_between": (2, 2, "days_between(start, end)"),
     "hours_between": (2, 2, "hours_between(start, end)"),
+    "add_days": (2, 2, "add_days(date, days)"),
     "date": (1, 1, "date('YYYY-MM-DD')"), "as_of": (0, 0, "as_of()"), "abs": (1, 1, "abs(x)"),
     "round": (1, 2, "round(x, digits)"), "floor": (1, 1, "floor(x)"), "ceil": (1, 1, "ceil(x)"),
     "min_of": (2, 2, "min_of(a, b)"), "max_of": (2, 2, "max_of(a, b)"),

@@ -240,8 +240,10 @@ class ReportSpec(SpecModel):
         return self.title or self.name.replace("_", " ").capitalize()
 
     def rollup_report(self, index: int) -> ReportSpec:
-        """Rollup `index` as a report of its own, sharing this report's time, parameters and
-        currency, so its relative filters and parameters mean the same here and there."""
+        """Rollup `index` as a report of its own, sharing this report's time, parameters,
+        currency and mapping, so its relative filters and parameters mean the same here and
+        there (the mapping is applied to the data once, by the report; the rollup carries it
+        so that a column missing from a mapped source says how to map it)."""
         r = self.rollups[index]
         return ReportSpec(
             name=r.name,
@@ -254,5 +256,6 @@ class ReportSpec(SpecModel):
             time=self.time,
             params=self.params,
             currency=self.currency,
+            mapping=self.mapping,
             visual={"kind": "table"},  # type: ignore[arg-type]
         )
