@@ -342,3 +342,18 @@ measures: [{name: revenue, agg: sum, field: amount}]
     message = str(info.value)
     assert "mapping.data.columns.amount.expr" in message
     assert "did you mean: 'UnitPrice'" in message
+
+
+def test_text_recoded_to_booleans_leaves_unlisted_values_null(constructor) -> None:
+    spec = """
+name: flags
+mapping: {data: {values: {opened: {"yes": true, "no": false}}}}
+dimensions: [opened]
+measures: [{name: n, agg: count}]
+"""
+    data = constructor({"opened": ["yes", "no", "yes", "maybe", None]})
+    # 'maybe' is neither: it cannot stay text in a true/false column, so it joins the nulls.
+    assert_rows_equal(
+        Report.from_yaml(spec).run(data),
+        [{"opened": False, "n": 1}, {"opened": True, "n": 2}, {"opened": None, "n": 2}],
+    )

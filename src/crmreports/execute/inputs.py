@@ -283,7 +283,11 @@ def apply_mapping(source: BoundSource, mapping: SourceMapping, origin: str) -> B
                 "to recode" + _did_you_mean(column, columns)
             )
         original = nw.col(column)
-        expr: Any = original
+        # Unlisted values are kept, unless the recoded values are of another kind than the
+        # column (text recoded to true/false): then they become null, as a column has one type.
+        yours_type = _column_type(source, column, mapping)
+        kinds = {_kind_of(v) for v in table.values()} - {None}
+        expr: Any = original if kinds <= {yours_type} else nw.lit(None)
         for yours, ours in table.items():
             expr = (
                 nw.when(original == _literal_for(yours, source, column, mapping))
@@ -304,6 +308,28 @@ def _computed(text: str, source: BoundSource, path: str) -> Any:
     if problems or node is None:
         raise SpecError(problems)
     return to_expr(node, source.schema, time_zones=source.time_zones)
+
+
+def _column_type(source: BoundSource, column: str, mapping: SourceMapping) -> str | None:
+    yours = mapping.columns.get(column, column)
+    if not isinstance(yours, str):
+        return None  # computed: its type is known once typed; treat as "other"
+    dtype = source.schema.get(yours)
+    if dtype is None:
+        return None
+    return "number" if dtype.is_numeric else dtype.value
+
+
+def _kind_of(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return DataType.BOOLEAN.value
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return DataType.STRING.value
+    return "other"
 
 
 def _literal_for(value: Any, source: BoundSource, column: str, mapping: SourceMapping) -> Any:

@@ -113,7 +113,8 @@ class SourceMapping(SpecModel):
     values: dict[FieldName, dict[Scalar, Scalar]] = Field(
         default_factory=dict,
         description="{report_column: {your_value: report_value}}, e.g. {stage: {Won: won}}. "
-        "Values not listed are kept as they are.",
+        "Values not listed are kept as they are (null when the new values are of "
+        "another kind, e.g. text recoded to true/false).",
     )
 
 
