@@ -218,11 +218,13 @@ def running(frame: Frame, s: RunningStep) -> Frame:
             time_bucket(nw.col(s.time), grain, s.calendar, time_type).alias(extra)
         )
         partition.append(extra)
-    total = nw.col(s.of).cum_sum()
+    # Rows without a date are on no time axis: they have no running total, and their values
+    # must not leak into the totals of the dated rows (a null date sorts first).
+    dated = ~nw.col(s.time).is_null()
+    total = nw.when(dated).then(nw.col(s.of)).otherwise(0).cum_sum()
     total = total.over(*partition, order_by=s.time) if partition else total.over(order_by=s.time)
     source_type = frame.collect_schema()[s.of]
-    # Rows without a date are on no time axis, so they have no running total.
-    total = nw.when(~nw.col(s.time).is_null()).then(total)
+    total = nw.when(dated).then(total)
     frame = frame.with_columns(total.cast(source_type).alias(s.name))
     return frame.drop(extra) if extra else frame
 
