@@ -5,6 +5,8 @@
    rule as a filled time gap.
 2. spec/report.py: a rollup carries the report's mapping, so a column missing in a rollup of
    a mapped (built-in) report says how to map it, as it does in the report itself.
+3. resolve/optional.py: an optional measure of another source is left out (with a note) when
+   that source lacks a column it is matched on, as when it lacks any other column it reads.
 """
 
 from __future__ import annotations
@@ -87,3 +89,29 @@ def test_the_rollup_reads_the_mapped_column_once() -> None:
     result = Report.from_yaml(spec).run({"orders": orders})
     # The mapping renames total -> amount once, before the rollup: x 1 + 3, y 2; 2 customers.
     assert_rows_equal(result, [(2, 6.0)])
+
+
+OPTIONAL_MATCH = (
+    SPEC.replace("value: won}}", "value: won}, optional: true}")
+    + """
+  - {name: win_share, formula: won / lines}
+"""
+)
+
+
+def test_an_optional_measure_matched_on_a_missing_column_is_left_out(constructor: Any) -> None:
+    deals = constructor({"seller": ["ann", "cat"], "stage": ["won", "won"]})
+    result = Report.from_yaml(OPTIONAL_MATCH).run({"orders": constructor(ORDERS), "deals": deals})
+    # deals has no `owner` to match `rep` on: `won` goes (it failed the whole report before),
+    # and `win_share` built on it; only the orders' reps are left.
+    assert_rows_equal(result, [("ann", 35.0, 3, 2, 2, 20.0), ("bob", 7.0, 1, 1, 1, 7.0)])
+    assert result.notes == (
+        "measure 'won' left out: source 'deals' has no column 'owner'",
+        "measure 'win_share' left out: it is built on 'won', left out",
+    )
+
+
+def test_a_required_measure_matched_on_a_missing_column_still_fails() -> None:
+    deals = pd.DataFrame({"seller": ["ann"], "stage": ["won"]})
+    with pytest.raises(SpecError, match="unknown column 'owner' in source 'deals'"):
+        Report.from_yaml(SPEC).run({"orders": pd.DataFrame(ORDERS), "deals": deals})

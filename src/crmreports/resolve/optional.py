@@ -94,12 +94,14 @@ def _present(column: str, source: str, schema: Schema) -> bool:
 
 
 def _columns_read(measure: Any) -> set[str]:
-    """Columns a measure's aggregate reads: its field, its row formula, its filters."""
+    """Columns a measure's aggregate reads: its field, its row formula, its filters and, for
+    a measure of another source, that source's columns it is matched on."""
     found: set[str] = set()
     if getattr(measure, "formula", None) is not None or hasattr(measure, "of"):
         return found  # built on other measures, handled by _measures_used
     if getattr(measure, "field", None):
         found.add(measure.field)
+    found |= set(getattr(measure, "match", None) or {})
     if getattr(measure, "expr", None):
         found |= _formula_refs(measure.expr)
     for f in getattr(measure, "filter", []) or []:
