@@ -59,7 +59,25 @@ def build_demo(out_dir: str | Path, *, seed: int = 0, size: int = 20_000) -> Pat
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     build_dashboard_demo(out, tables)
+    build_builtin_dashboards(out, tables)
     return index
+
+
+# The synthetic data is a snapshot taken at the end of its range: "this year" is 2024.
+DATA_AS_OF = "2024-12-31"
+
+
+def build_builtin_dashboards(out_dir: str | Path, tables: dict[str, Any]) -> list[Path]:
+    """Write `<name>.html` for each built-in dashboard (sales, customers, marketing, service)
+    over `tables`, as of the last day of the synthetic data."""
+    from crmreports import builtin
+
+    written = []
+    for name in builtin.dashboard_names():
+        target = Path(out_dir) / f"{name}.html"
+        builtin.dashboard(name).run(tables, as_of=DATA_AS_OF).to_html(target)
+        written.append(target)
+    return written
 
 
 def build_dashboard_demo(out_dir: str | Path, tables: dict[str, Any]) -> Path:

@@ -1,0 +1,48 @@
+"""An order without a customer (a quarter of the Online Retail lines) belongs to no customer:
+per-customer reports leave it out instead of treating the missing id as one big customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from crmreports import builtin
+from tests.helpers import frame_to_rows
+
+D = dt.date
+# Customer 1: two orders (10 on Jan 5, 30 on Mar 5). Three orders have no customer; counted as
+# one customer they would be a frequent buyer with 3 orders and 600 revenue.
+ORDERS = {
+    "order_id": [1, 2, 3, 4, 5],
+    "order_date": [D(2024, 1, 5), D(2024, 3, 5), D(2024, 1, 7), D(2024, 2, 7), D(2024, 3, 7)],
+    "customer_id": [1, 1, None, None, None],
+    "amount": [10.0, 30.0, 100.0, 200.0, 300.0],
+}
+SCHEMA = {"order_date": pa.date32(), "customer_id": pa.int64()}
+
+
+@pytest.mark.parametrize(
+    ("name", "view", "column", "expected"),
+    [
+        # one customer, frequency 2, monetary 40
+        ("customers.value", "customers", "frequency", [2]),
+        ("customers.value", "customers", "monetary", [40.0]),
+        # customers by number of orders: only the band of 2 orders, one customer
+        ("customers.loyalty", "main", "customers", [1]),
+        # 2024: one customer with 2 orders -> repeat rate 1.0, frequency 2 orders per customer
+        ("sales.purchase_behaviour", "main", "customers", [1]),
+        ("sales.purchase_behaviour", "main", "repeat_purchase_rate", [1.0]),
+        # cohort January 2024 has one customer; month 0 and month 2 are 100%
+        ("customers.churn", "retention", "cohort_size", [1, 1]),
+    ],
+)
+def test_orders_without_a_customer_are_no_customer(
+    constructor, name: str, view: str, column: str, expected: list[object]
+) -> None:
+    result = builtin.get(name, view=view).run(
+        {"orders": constructor(ORDERS, SCHEMA)}, as_of="2024-03-31"
+    )
+    assert [row[column] for row in frame_to_rows(result)] == expected
