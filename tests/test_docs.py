@@ -114,6 +114,6 @@ def test_every_gallery_picture_exists() -> None:
 
     gallery = _gallery()
     for name in builtin.names():
-        for view in builtin.views(name):
+        for view in filter(lambda v: gallery.pictured(name, v), builtin.views(name)):
             picture = ROOT / "docs" / "gallery" / "img" / gallery.image_name(name, view)
             assert picture.is_file(), f"{picture.name} is missing: run `make gallery`"

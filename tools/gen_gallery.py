@@ -30,7 +30,16 @@ DOMAINS = {
 
 
 def image_name(name: str, view: str) -> str:
-    return f"{name}.png" if view == builtin.MAIN_VIEW else f"{name}.{view}.png"
+    return f"{name}.svg" if view == builtin.MAIN_VIEW else f"{name}.{view}.svg"
+
+
+def pictured(name: str, view: str) -> bool:
+    """Every main view has a picture; other views only when drawn as a chart (a table's
+    picture would only repeat, in pixels, what the page's data table says)."""
+    if view == builtin.MAIN_VIEW:
+        return True
+    visual = builtin.get(name, view=view).visual
+    return visual is None or visual.kind != "table"
 
 
 def page(name: str) -> str:
@@ -81,8 +90,10 @@ def page(name: str) -> str:
                 "",
                 report.description or "",
                 "",
-                f"![{name} {view}](img/{image_name(name, view)})",
-                "",
+            ]
+            if pictured(name, view):
+                out += [f"![{name} {view}](img/{image_name(name, view)})", ""]
+            out += [
                 f'`builtin.get("{name}", view="{view}")`',
                 "",
             ]
@@ -168,8 +179,10 @@ def pictures() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     for name in builtin.names():
         for view in builtin.views(name):
+            if not pictured(name, view):
+                continue
             result = builtin.get(name, view=view).run(tables, as_of=AS_OF)
-            result.to_png(IMAGES / image_name(name, view), scale=1.0, width=560)
+            result.to_svg(IMAGES / image_name(name, view), width=560)
 
 
 def main(argv: list[str] | None = None) -> int:

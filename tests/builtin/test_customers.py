@@ -415,12 +415,12 @@ VALUE_SCHEMA = {"order_date": pa.date32()}
 #   r, t, v 0 -> 1 (the one-order customers tie at the bottom).
 # M (behind = customers with less revenue): t 7 -> 5; p 6 -> 4; r 5 -> 4; w 4 -> 3;
 #   q 3 -> 2; s 2 -> 2; u 1 -> 1; v 0 -> 1.
-# Segments (R * 10 + F): p 45 Champions; q, w 42 Potential Loyalists; r 31 About to Sleep;
+# Segments (R * 10 + F): p 45 Loyal (R 3-4 or 45: F 4-5); q, w 42 Potential Loyalists; r 31 About to Sleep;
 #   s 24 At Risk; t 21, u 12, v 11 Hibernating.
 VALUE_CUSTOMERS = [
     {"customer_id": "t", "segment": "Hibernating", "recency": 91, "frequency": 1,
      "monetary": 1000.0, "r_score": 2, "f_score": 1, "m_score": 5},
-    {"customer_id": "p", "segment": "Champions", "recency": 5, "frequency": 4,
+    {"customer_id": "p", "segment": "Loyal", "recency": 5, "frequency": 4,
      "monetary": 400.0, "r_score": 4, "f_score": 5, "m_score": 4},
     {"customer_id": "r", "segment": "About to Sleep", "recency": 29, "frequency": 1,
      "monetary": 300.0, "r_score": 3, "f_score": 1, "m_score": 4},
@@ -442,7 +442,7 @@ def test_value_segments(constructor) -> None:
     result = builtin.get("customers.value").run({"orders": orders}, as_of=AS_OF)
     # Revenue: 400 + 100 + 300 + 60 + 1000 + 20 + 5 + 170 = 2055. Largest revenue first:
     # Hibernating t u v: 1025, recency (91 + 182 + 366) / 3 = 213, frequency 4/3.
-    # Champions p: 400. About to Sleep r: 300. Potential Loyalists q w: 270, recency 12.5.
+    # Loyal p: 400. About to Sleep r: 300. Potential Loyalists q w: 270, recency 12.5.
     # At Risk s: 60.
     assert_rows_equal(
         result,
@@ -450,7 +450,7 @@ def test_value_segments(constructor) -> None:
             {"segment": "Hibernating", "customers": 3, "customer_share": 3 / 8,
              "revenue": 1025.0, "revenue_share": 1025 / 2055, "avg_recency": 213.0,
              "avg_frequency": 4 / 3, "avg_monetary": 1025 / 3},
-            {"segment": "Champions", "customers": 1, "customer_share": 1 / 8,
+            {"segment": "Loyal", "customers": 1, "customer_share": 1 / 8,
              "revenue": 400.0, "revenue_share": 400 / 2055, "avg_recency": 5.0,
              "avg_frequency": 4.0, "avg_monetary": 400.0},
             {"segment": "About to Sleep", "customers": 1, "customer_share": 1 / 8,
