@@ -415,7 +415,7 @@ VALUE_SCHEMA = {"order_date": pa.date32()}
 #   r, t, v 0 -> 1 (the one-order customers tie at the bottom).
 # M (behind = customers with less revenue): t 7 -> 5; p 6 -> 4; r 5 -> 4; w 4 -> 3;
 #   q 3 -> 2; s 2 -> 2; u 1 -> 1; v 0 -> 1.
-# Segments (R * 10 + F): p 45 Loyal (R 3-4 or 45: F 4-5); q, w 42 Potential Loyalists; r 31 About to Sleep;
+# Segments (R * 10 + F): p 45 Loyal; q, w 42 Potential Loyalists; r 31 About to Sleep;
 #   s 24 At Risk; t 21, u 12, v 11 Hibernating.
 VALUE_CUSTOMERS = [
     {"customer_id": "t", "segment": "Hibernating", "recency": 91, "frequency": 1,
