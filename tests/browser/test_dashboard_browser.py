@@ -151,3 +151,26 @@ def test_hostile_values_stay_text_on_a_dashboard(
 
     assert page.evaluate("() => window.__xss === undefined")
     assert watched.problems() == []
+
+
+@pytest.mark.parametrize("name", ["sales", "customers", "marketing", "service"])
+@pytest.mark.parametrize("width", [390, 1440])
+def test_builtin_dashboards_render(
+    open_page: OpenPage, demo_index: Path, artifacts_dir: Path, name: str, width: int
+) -> None:
+    """The demo's four built-in dashboards: every chart draws and fits, nothing is fetched."""
+    from crmreports import builtin
+
+    watched = open_page(demo_index.parent / f"{name}.html", width=width)
+    page = watched.page
+    page.screenshot(path=str(artifacts_dir / f"builtin-{name}-{width}.png"), full_page=True)
+    board = builtin.dashboard(name)
+    charts = page.evaluate(CHART_FACTS_JS)
+    expected = sum(1 for item in board.items if item.kind == "report")
+    assert len(charts) == expected
+    for chart in charts:
+        assert chart["marks"] > 0, f"{name}: {chart['id']} drew no data marks: {chart}"
+        assert chart["svgWidth"] <= chart["containerWidth"] + 1, f"{chart['id']} too wide: {chart}"
+    assert page.locator("p.as-of").inner_text().endswith("data as of 2024-12-31")
+    _assert_fits(watched, width, "tables folded")
+    assert watched.problems() == []
