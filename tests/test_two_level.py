@@ -357,3 +357,30 @@ measures: [{name: n, agg: count}]
         Report.from_yaml(spec).run(data),
         [{"opened": False, "n": 1}, {"opened": True, "n": 2}, {"opened": None, "n": 2}],
     )
+
+
+def test_a_mapped_name_replaces_your_column_of_the_same_name_in_any_case(constructor) -> None:
+    """DuckDB compares names ignoring case: `quantity` mapped from `Quantity` must not leave
+    both in the frame, or the first join fails on a duplicate column."""
+    spec = """
+name: lines
+source: lines
+mapping: {lines: {columns: {quantity: Quantity, customer_id: Customer}}}
+rollups:
+  - name: per_customer
+    source: lines
+    dimensions: [customer_id]
+    measures: [{name: first_quantity, agg: min, field: quantity}]
+relationships: [{to: per_customer, key: customer_id}]
+dimensions: [per_customer.first_quantity]
+measures: [{name: units, agg: sum, field: quantity}]
+"""
+    lines = constructor({"Customer": ["a", "a", "b"], "Quantity": [2, 5, 1]})
+    # first quantities: a 2, b 1; units: a 7, b 1
+    assert_rows_equal(
+        Report.from_yaml(spec).run({"lines": lines}),
+        [
+            {"per_customer.first_quantity": 1, "units": 1},
+            {"per_customer.first_quantity": 2, "units": 7},
+        ],
+    )

@@ -184,9 +184,9 @@ class Report(ReportSpec):
             else:
                 table = _empty_result(resolved)
             notes += [f"rollup {rollup.name!r}: {n}" for n in found]
-            base_kind = sources[resolved.source].kind
+            given = sources[resolved.source].result_kind
             bound = bind_inputs({rollup.name: table}, None, cursor)[rollup.name]
-            sources[rollup.name] = replace(bound, kind=base_kind)  # results come back as given
+            sources[rollup.name] = replace(bound, given_kind=given)  # results come back as given
         schema = {n: s.schema for n, s in sources.items()}
         resolved = resolve(self, schema, params=params, as_of=date)
         return sources, replace(resolved, notes=(*notes, *resolved.notes))
@@ -201,7 +201,7 @@ def _execute(
     together = {resolved.source} | {j.to for j in resolved.joins}
     aligned = align_engines(sources, cursor, together)
     # The result comes back as the kind of frame the caller gave, wherever it ran.
-    return execute(plan, aligned, cursor, sources[resolved.source].kind)
+    return execute(plan, aligned, cursor, sources[resolved.source].result_kind)
 
 
 _ARROW_TYPES = {

@@ -46,3 +46,32 @@ def test_orders_without_a_customer_are_no_customer(
         {"orders": constructor(ORDERS, SCHEMA)}, as_of="2024-03-31"
     )
     assert [row[column] for row in frame_to_rows(result)] == expected
+
+
+def test_churn_counts_no_missing_customer(constructor) -> None:
+    # Customer 1 is acquired in January (first order Jan 5); the three anonymous orders are
+    # no one's, so January has exactly one new customer.
+    result = builtin.get("customers.churn").run(
+        {"orders": constructor(ORDERS, SCHEMA)}, as_of="2024-03-31"
+    )
+    rows = frame_to_rows(result)
+    assert sum(row["new_customers"] for row in rows) == 1
+
+
+def test_as_of_counts_the_whole_day() -> None:
+    """An order at 15:00 on the as_of day is an order placed on or before as_of."""
+    import pandas as pd
+
+    orders = pd.DataFrame(
+        {
+            "order_id": [1, 2],
+            "order_date": pd.to_datetime(["2024-03-01 09:00", "2024-03-31 15:00"]),
+            "customer_id": [1, 1],
+            "amount": [10.0, 20.0],
+        }
+    )
+    result = builtin.get("customers.value", view="customers").run(
+        {"orders": orders}, as_of="2024-03-31"
+    )
+    # both orders count: frequency 2, monetary 30
+    assert [(r["frequency"], r["monetary"]) for r in frame_to_rows(result)] == [(2, 30.0)]

@@ -61,3 +61,26 @@ def test_language_features_match_pandas_on_spark(spark: Any) -> None:
     table = pa.table({n: pa.array([r[n] for r in rows], t) for n, t in RANDOM_SCHEMA.items()})
     on_pandas = report.run(table.to_pandas())
     assert_rows_equal(frame_to_rows(on_spark), frame_to_rows(on_pandas))
+
+
+# Built-in reports with rollups (per customer, then over customers) and lookups into them: the
+# rollup runs on Spark, its small result joins the report on our DuckDB.
+BUILTINS = [
+    ("sales.performance", "main"),
+    ("sales.purchase_behaviour", "main"),
+    ("customers.value", "main"),
+    ("customers.loyalty", "main"),
+    ("customers.churn", "retention"),
+]
+
+
+@pytest.mark.parametrize(("name", "view"), BUILTINS, ids=[f"{n}/{v}" for n, v in BUILTINS])
+def test_builtin_reports_match_pandas_on_spark(spark: Any, name: str, view: str) -> None:
+    from crmreports import builtin
+    from crmreports.datasets import generate
+
+    orders = generate(seed=3, size=800).orders
+    report = builtin.get(name, view=view)
+    on_pandas = report.run({"orders": orders}, as_of="2024-12-31")
+    on_spark = report.run({"orders": spark.createDataFrame(orders)}, as_of="2024-12-31")
+    assert_rows_equal(frame_to_rows(on_spark), frame_to_rows(on_pandas))

@@ -32,7 +32,9 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import narwhals as nw
 
@@ -41,7 +43,7 @@ from crmreports.resolve.formula_types import annotate, iso_temporal, whole_days
 from crmreports.resolve.types import DataType
 from crmreports.spec.formula import Binary, Call, IfElse, InList, Literal, Node, Ref, Unary
 
-__all__ = ["to_expr"]
+__all__ = ["civil_durations", "to_expr"]
 
 _INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
 _TEXT, _DATE, _DATETIME = DataType.STRING, DataType.DATE, DataType.DATETIME
@@ -203,7 +205,10 @@ class _Translator:
             return (nw.min_horizontal if name == "min_of" else nw.max_horizontal)(*exprs)
         if name in ("days_between", "hours_between"):
             start, end = self.temporal_pair(args[0], args[1])
-            micros = (end - start).dt.total_microseconds()
+            if _civil_durations.get():
+                micros = _epoch_micros(end) - _epoch_micros(start)
+            else:
+                micros = (end - start).dt.total_microseconds()
             if name == "hours_between":
                 return micros / _US_PER_HOUR
             if self.type(node) is _INT:  # two dates: a whole number of days
@@ -276,3 +281,42 @@ def _in_zone(value: dt.date | dt.datetime | None, aware: bool) -> dt.date | dt.d
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC) if aware else value
     return value.astimezone(dt.UTC) if aware else value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+# Set while compiling for an engine without durations (narwhals has no total_microseconds on
+# Spark): days_between then counts civil dates instead. Elsewhere the engine's own duration is
+# used, as the counting makes a much bigger expression that DuckDB plans slowly when nested.
+_civil_durations: ContextVar[bool] = ContextVar("civil_durations", default=False)
+
+
+@contextmanager
+def civil_durations(on: bool) -> Iterator[None]:
+    token = _civil_durations.set(on)
+    try:
+        yield
+    finally:
+        _civil_durations.reset(token)
+
+
+def _epoch_micros(value: nw.Expr) -> nw.Expr:
+    """Microseconds since 1970-01-01 of a datetime, in integer arithmetic on its parts.
+
+    Every engine has year/month/day/hour/... but not the same duration functions (narwhals
+    has no `total_microseconds` on Spark), so the civil date is counted into days with
+    H. Hinnant's days_from_civil, which is exact for every proleptic Gregorian date.
+    """
+
+    def part(expr: nw.Expr) -> nw.Expr:  # polars gives i8 hours: widen before multiplying
+        return expr.cast(nw.Int64)
+
+    dt_ = value.dt
+    year, month, day = part(dt_.year()), part(dt_.month()), part(dt_.day())
+    march_based_year = year - (month <= 2).cast(nw.Int64)
+    era = march_based_year // 400
+    year_of_era = march_based_year - era * 400
+    shifted_month = nw.when(month > 2).then(month - 3).otherwise(month + 9)
+    day_of_year = (153 * shifted_month + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146_097 + day_of_era - 719_468
+    seconds = part(dt_.hour()) * 3600 + part(dt_.minute()) * 60 + part(dt_.second())
+    return days * _US_PER_DAY + seconds * 1_000_000 + part(dt_.microsecond())

@@ -61,6 +61,13 @@ class BoundSource:
     schema: dict[str, DataType]
     time_zones: dict[str, str | None]
     on_polars: bool = False  # computed by polars (else by DuckDB, or Spark for Spark input)
+    # For a table derived from the caller's (a rollup, held by our DuckDB): the kind of frame
+    # the caller gave, in which results come back.
+    given_kind: InputKind | None = None
+
+    @property
+    def result_kind(self) -> InputKind:
+        return self.given_kind or self.kind
 
 
 _lock = threading.Lock()
@@ -269,12 +276,14 @@ def apply_mapping(source: BoundSource, mapping: SourceMapping, origin: str) -> B
                 + f"; {format_names(have, 'columns')}"
             )
         exprs.append(nw.col(yours))
-    renamed = set(mapping.columns)
     exprs = [e.alias(wanted) for e, wanted in zip(exprs, mapping.columns, strict=True)]
-    # Your other columns stay readable by their own names, unless a mapped name shadows one.
-    exprs += [nw.col(c) for c in have if c not in renamed]
+    # Your other columns stay readable by their own names, unless a mapped name shadows one;
+    # ignoring case, since DuckDB does (`quantity` mapped from `Quantity` replaces it).
+    shadowed = {name.lower() for name in mapping.columns}
+    kept = [c for c in have if c.lower() not in shadowed]
+    exprs += [nw.col(c) for c in kept]
     frame = source.frame.select(*exprs)
-    columns = [*mapping.columns, *(c for c in have if c not in renamed)]
+    columns = [*mapping.columns, *kept]
     recoded = []
     for column, table in mapping.values.items():
         if column not in columns:

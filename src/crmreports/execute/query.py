@@ -9,6 +9,7 @@ import narwhals as nw
 import pyarrow as pa
 
 from crmreports.errors import DataError
+from crmreports.execute.formula import civil_durations
 from crmreports.execute.inputs import BoundSource, InputKind, quote_identifier
 from crmreports.execute.rows import RowCompiler
 from crmreports.plan import AggQuery, Aggregation
@@ -22,7 +23,9 @@ def run_query(
     sources: Mapping[str, BoundSource],
     members: Mapping[str, Sequence[Any]],
 ) -> pa.Table:
-    return compile_query(query, sources, members).collect().to_arrow()
+    source = sources[query.source]
+    with civil_durations(source.kind is InputKind.SPARK):
+        return compile_query(query, sources, members).collect().to_arrow()
 
 
 def compile_query(
