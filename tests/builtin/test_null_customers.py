@@ -75,3 +75,11 @@ def test_as_of_counts_the_whole_day() -> None:
     )
     # both orders count: frequency 2, monetary 30
     assert [(r["frequency"], r["monetary"]) for r in frame_to_rows(result)] == [(2, 30.0)]
+
+
+def test_revenue_per_customer_uses_the_customers_revenue(constructor) -> None:
+    orders = constructor({**ORDERS, "category": ["A"] * 5}, SCHEMA)
+    result = builtin.get("sales.purchase_behaviour", view="categories").run({"orders": orders})
+    # revenue 640 in all, 40 of it from customer 1, the only customer: 40 per customer
+    (row,) = frame_to_rows(result)
+    assert (row["revenue"], row["customers"], row["revenue_per_customer"]) == (640.0, 1, 40.0)

@@ -454,7 +454,8 @@ def test_purchase_behaviour_categories(constructor: Any) -> None:
     )
     # Sales (the lost Hardware 999 dropped): 980 in 12 distinct orders of 6 customers.
     # Software: 100 + 150 + 40 + 50 + 200 + 100 = 640; orders 10, 12, 20, 32, 50, 51 = 6;
-    #   customers a, b, c, e = 4; units 2 + 1 + 1 + 1 + 3 + 1 = 9; per customer 160.
+    #   customers a, b, c, e = 4; units 2 + 1 + 1 + 1 + 3 + 1 = 9; per customer 160 (every
+    #   order has a customer, so the revenue from known customers is the revenue).
     # Services: 60 + 20 + 30 + 80 = 190; orders 20, 30, 31, 41 = 4; customers b, c, d = 3;
     #   units 4.
     # Hardware: 50 + 70 + 30 = 150; orders 11, 33, 60 = 3; customers a, c, f = 3; units 3.
@@ -462,9 +463,9 @@ def test_purchase_behaviour_categories(constructor: Any) -> None:
     assert_rows_equal(
         result,
         [
-            ("Software", 640.0, 640 / 980, 6, 6 / 12, 4, 4 / 6, 160.0, 9),
-            ("Services", 190.0, 190 / 980, 4, 4 / 12, 3, 3 / 6, 190 / 3, 4),
-            ("Hardware", 150.0, 150 / 980, 3, 3 / 12, 3, 3 / 6, 50.0, 3),
+            ("Software", 640.0, 640 / 980, 6, 6 / 12, 4, 4 / 6, 640.0, 160.0, 9),
+            ("Services", 190.0, 190 / 980, 4, 4 / 12, 3, 3 / 6, 190.0, 190 / 3, 4),
+            ("Hardware", 150.0, 150 / 980, 3, 3 / 12, 3, 3 / 6, 150.0, 50.0, 3),
         ],
     )
 
@@ -476,9 +477,9 @@ def test_purchase_behaviour_categories_without_quantity(constructor: Any) -> Non
     assert_rows_equal(
         result,
         [
-            ("Software", 640.0, 640 / 980, 6, 6 / 12, 4, 4 / 6, 160.0),
-            ("Services", 190.0, 190 / 980, 4, 4 / 12, 3, 3 / 6, 190 / 3),
-            ("Hardware", 150.0, 150 / 980, 3, 3 / 12, 3, 3 / 6, 50.0),
+            ("Software", 640.0, 640 / 980, 6, 6 / 12, 4, 4 / 6, 640.0, 160.0),
+            ("Services", 190.0, 190 / 980, 4, 4 / 12, 3, 3 / 6, 190.0, 190 / 3),
+            ("Hardware", 150.0, 150 / 980, 3, 3 / 12, 3, 3 / 6, 150.0, 50.0),
         ],
     )
     assert result.notes == ("measure 'units' left out: source 'orders' has no column 'quantity'",)
