@@ -27,6 +27,13 @@ def _allow_string_items(schema: dict[str, Any]) -> None:
     }
 
 
+def _field_shorthand(value: Any) -> Any:
+    """`- channel` is accepted for `- field: channel` (dimensions and sort keys)."""
+    if isinstance(value, list):
+        return [{"field": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
 class SortKey(SpecModel):
     """Order the result by a dimension or measure (by its result name)."""
 
@@ -144,10 +151,8 @@ class Rollup(SpecModel):
 
     @field_validator("dimensions", mode="before")
     @classmethod
-    def _dimension_shorthand(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [{"field": v} if isinstance(v, str) else v for v in value]
-        return value
+    def _shorthand(cls, value: Any) -> Any:
+        return _field_shorthand(value)
 
 
 class ReportSpec(SpecModel):
@@ -220,21 +225,10 @@ class ReportSpec(SpecModel):
         description="How to draw the result; chosen from the dimensions when omitted.",
     )
 
-    @field_validator("dimensions", mode="before")
+    @field_validator("dimensions", "sort", mode="before")
     @classmethod
-    def _dimension_shorthand(cls, value: Any) -> Any:
-        # `- channel` is accepted for `- field: channel`.
-        if isinstance(value, list):
-            return [{"field": v} if isinstance(v, str) else v for v in value]
-        return value
-
-    @field_validator("sort", mode="before")
-    @classmethod
-    def _sort_shorthand(cls, value: Any) -> Any:
-        # `- revenue` is accepted for `- field: revenue`.
-        if isinstance(value, list):
-            return [{"field": v} if isinstance(v, str) else v for v in value]
-        return value
+    def _shorthand(cls, value: Any) -> Any:
+        return _field_shorthand(value)
 
     @property
     def display_title(self) -> str:
