@@ -21,6 +21,7 @@ from typing import Any
 from crmreports.execute import ExecutedFrame
 from crmreports.report import Report
 from crmreports.result import ReportResult
+from crmreports.spec import Measure
 
 # What must be equal for two reports to share one aggregation.
 _SAME_ROWS = (
@@ -97,7 +98,7 @@ def _measures_agree(a: Report, b: Report) -> bool:
 
 
 def _merged(reports: Sequence[Report]) -> Report:
-    measures = {}
+    measures: dict[str, Measure] = {}
     for report in reports:
         for m in report.measures:
             measures.setdefault(m.name, m)

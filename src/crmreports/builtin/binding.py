@@ -123,7 +123,9 @@ def tables_read(report: ReportSpec) -> set[str]:
         found |= {spec.source} if spec.source else set()
         found |= {r.to for r in spec.relationships}
         found |= {r.from_ for r in spec.relationships if r.from_}
-        found |= {m.source for m in spec.measures if getattr(m, "source", None)}
+        found |= {
+            str(getattr(m, "source", None)) for m in spec.measures if getattr(m, "source", None)
+        }
     return {t for t in found - rollups if t in TABLES}
 
 
