@@ -84,3 +84,34 @@ def test_builtin_reports_match_pandas_on_spark(spark: Any, name: str, view: str)
     on_pandas = report.run({"orders": orders}, as_of="2024-12-31")
     on_spark = report.run({"orders": spark.createDataFrame(orders)}, as_of="2024-12-31")
     assert_rows_equal(frame_to_rows(on_spark), frame_to_rows(on_pandas))
+
+
+def _spark_from_columns(spark: Any, data: dict[str, list[Any]], schema: dict[str, Any]) -> Any:
+    """Spark frame with the Arrow schema's types, also when a column is all null."""
+    from pyspark.sql import types as T
+
+    spark_types = {
+        pa.string(): T.StringType(), pa.float64(): T.DoubleType(), pa.int64(): T.LongType(),
+        pa.date32(): T.DateType(), pa.bool_(): T.BooleanType(),
+    }  # fmt: skip
+    struct = T.StructType([T.StructField(n, spark_types[t], True) for n, t in schema.items()])
+    rows = list(zip(*(data[n] for n in schema), strict=True))
+    return spark.createDataFrame(rows, struct)
+
+
+def test_differential_property_holds_on_spark(spark: Any) -> None:
+    """The randomized differential suite (nulls, empty groups, ties, unicode categories) on
+    Spark: every generated table gives pandas' result on Spark too."""
+    from hypothesis import given, settings
+
+    from tests.test_measures_properties import RICH_SPEC, SCHEMA, columns, dated_orders, run
+
+    @settings(max_examples=20, deadline=None)
+    @given(rows=dated_orders)
+    def check(rows: list[dict[str, Any]]) -> None:
+        data = columns(rows)
+        on_pandas = run(RICH_SPEC, pa.table(data, schema=pa.schema(SCHEMA)).to_pandas())
+        on_spark = run(RICH_SPEC, _spark_from_columns(spark, data, SCHEMA))
+        assert_rows_equal(on_spark, on_pandas, rel=1e-9)
+
+    check()
