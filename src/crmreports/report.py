@@ -119,8 +119,9 @@ class Report(ReportSpec):
 
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            bound = self._bind(cursor, data, params, as_of, _engine(engine), materialize=True)
-            sources, resolved = bound
+            sources, resolved = self._bind(
+                cursor, data, params, as_of, _engine(engine), materialize=True
+            )
             plan = build_plan(resolved)
             executed = _execute(plan, resolved, sources, cursor)
         finally:
