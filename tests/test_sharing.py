@@ -128,3 +128,23 @@ def test_scans_are_counted(with_cache: bool) -> None:
     assert first.scans == (6 if with_cache else 4)
     if with_cache:
         assert board.run(data, cache=cache).scans == 0  # nothing changed: nothing runs
+
+
+def test_shared_rows_keep_the_order_of_text_with_case_and_accents() -> None:
+    """Re-sorted after sharing (Arrow) in the order the report sorts alone (DuckDB)."""
+    import pandas as pd
+
+    data = {"d": pd.DataFrame({"c": ["b", "B", "ä", "a", "Z", "東京", "Zürich", None, "é", "e"]})}
+    board = Dashboard.from_yaml(
+        """
+title: t
+items:
+  - report: {name: a, source: d, dimensions: [c], measures: [{name: n, agg: count}]}
+  - report: {name: b, source: d, dimensions: [c], measures: [{name: m, agg: count}]}
+"""
+    )
+    result = board.run(data)
+    assert result.scans == 1
+    # code point order, nulls last
+    expected = ["B", "Z", "Zürich", "a", "b", "e", "ä", "é", "東京", None]
+    assert [r["c"] for r in frame_to_rows(result["a"])] == expected
