@@ -384,3 +384,108 @@ measures: [{name: units, agg: sum, field: quantity}]
             {"per_customer.first_quantity": 2, "units": 7},
         ],
     )
+
+
+OPTIONAL_ROLLUP = """
+name: with_ratings
+source: orders
+rollups:
+  - name: ratings
+    source: surveys
+    optional: true
+    relationships: [{to: orders_by_customer, key: customer_id, unmatched_label: null}]
+    filters: [{field: orders_by_customer.customer_id, op: not_null}]
+    dimensions: [customer_id]
+    measures: [{name: score, agg: avg, field: score}]
+dimensions: [customer_id]
+measures:
+  - {name: revenue, agg: sum, field: amount}
+  - {name: rating, agg: max, field: score, source: ratings, match: {customer_id: customer_id},
+     optional: true}
+"""
+
+
+def test_an_optional_rollup_without_its_source_is_left_out_with_a_note() -> None:
+    spec = OPTIONAL_ROLLUP.replace("orders_by_customer", "orders")
+    orders = pd.DataFrame({"customer_id": ["a", "b"], "amount": [1.0, 2.0]})
+    result = Report.from_yaml(spec).run({"orders": orders})
+    assert_rows_equal(
+        result, [{"customer_id": "a", "revenue": 1.0}, {"customer_id": "b", "revenue": 2.0}]
+    )
+    assert result.notes == (
+        "rollup 'ratings' left out: unknown source 'surveys'",
+        "measure 'rating' left out: the data has no source 'ratings'",
+    )
+
+
+def test_an_optional_rollup_with_its_source_is_used(constructor) -> None:
+    spec = """
+name: with_ratings
+source: orders
+rollups:
+  - name: buyers
+    source: orders
+    dimensions: [customer_id]
+    measures: [{name: n, agg: count}]
+  - name: ratings
+    source: surveys
+    optional: true
+    relationships: [{to: buyers, key: customer_id, unmatched_label: null}]
+    filters: [{field: buyers.customer_id, op: not_null}]
+    dimensions: [customer_id]
+    measures: [{name: score, agg: avg, field: score}]
+dimensions: [customer_id]
+measures:
+  - {name: revenue, agg: sum, field: amount}
+  - {name: rating, agg: max, field: score, source: ratings, match: {customer_id: customer_id},
+     optional: true}
+"""
+    orders = constructor({"customer_id": ["a", "b"], "amount": [1.0, 2.0]})
+    # z answered a survey but bought nothing: no match in buyers, so its key stays null
+    # (unmatched_label: null) and the filter leaves it out; a's answers average (4 + 5) / 2.
+    surveys = constructor({"customer_id": ["a", "a", "z"], "score": [4, 5, 1]})
+    result = Report.from_yaml(spec).run({"orders": orders, "surveys": surveys})
+    assert_rows_equal(
+        result,
+        [
+            {"customer_id": "a", "revenue": 1.0, "rating": 4.5},
+            {"customer_id": "b", "revenue": 2.0, "rating": None},
+        ],
+    )
+    assert result.notes == ()  # z is filtered out before unmatched rows are counted
+
+
+def test_unmatched_label_null_keeps_unmatched_text_null(constructor) -> None:
+    spec = """
+name: regions
+source: orders
+relationships: [{to: customers, key: customer_id, unmatched_label: null}]
+dimensions: [customers.region]
+measures: [{name: revenue, agg: sum, field: amount}]
+"""
+    orders = constructor({"customer_id": ["a", "b", "x"], "amount": [1.0, 2.0, 4.0]})
+    customers = constructor({"customer_id": ["a", "b"], "region": ["North", "South"]})
+    result = Report.from_yaml(spec).run({"orders": orders, "customers": customers})
+    # x has no customer row: its region stays null instead of reading 'unknown'
+    assert_rows_equal(
+        result,
+        [
+            {"customers.region": "North", "revenue": 1.0},
+            {"customers.region": "South", "revenue": 2.0},
+            {"customers.region": None, "revenue": 4.0},
+        ],
+    )
+    assert result.notes == (
+        "1 of the 3 rows of orders find no match in customers (customer_id); "
+        "their columns of customers are null",
+    )
+
+
+def test_a_required_rollup_without_its_source_still_fails() -> None:
+    spec = OPTIONAL_ROLLUP.replace("orders_by_customer", "orders").replace(
+        "    optional: true\n    relationships", "    relationships"
+    )
+    with pytest.raises(SpecError, match="rollups\\[0\\]"):
+        Report.from_yaml(spec).run(
+            {"orders": pd.DataFrame({"customer_id": ["a"], "amount": [1.0]})}
+        )

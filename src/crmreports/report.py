@@ -174,6 +174,10 @@ class Report(ReportSpec):
             try:
                 resolved = resolve(spec, schema, params=params, as_of=date)
             except SpecError as exc:
+                missing = {p.code for p in exc.problems} <= _MISSING_DATA
+                if rollup.optional and missing:  # left out; its optional readers go too
+                    notes.append(f"rollup {rollup.name!r} left out: {exc.problems[0].message}")
+                    continue
                 raise SpecError.from_problems(
                     under(exc.problems, f"rollups[{i}]"), report=self.name
                 ) from None
@@ -191,6 +195,11 @@ class Report(ReportSpec):
         schema = {n: s.schema for n, s in sources.items()}
         resolved = resolve(self, schema, params=params, as_of=date)
         return sources, replace(resolved, notes=(*notes, *resolved.notes))
+
+
+# Problems that mean "the data lacks it" (not a mistake in the spec): an optional rollup is left
+# out on them.
+_MISSING_DATA = {"unknown-source", "unknown-column"}
 
 
 def _execute(

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from crmreports import SpecError, builtin
-from tests.helpers import assert_rows_equal, make_frame
+from tests.helpers import assert_rows_equal, frame_to_rows, make_frame
 
 D = dt.date
 T = dt.datetime
@@ -597,10 +597,22 @@ def test_salesperson_main(constructor: Any) -> None:
             ("Fay", 0.0, 0.0, 0, 0, 0, None, 0, 1, 0.0, None, None),
         ],
     )
-    assert result.notes == tuple(
-        NOT_BY_STATUS.format(m, "status")
-        for m in ("won_deals", "lost_deals", "average_deal_size", "median_deal_size")
+    assert result.notes == (
+        *WITHOUT_SURVEYS,
+        *(
+            NOT_BY_STATUS.format(m, "status")
+            for m in ("won_deals", "lost_deals", "average_deal_size", "median_deal_size")
+        ),
     )
+
+
+# Without a surveys table the satisfaction of acquired customers is left out, with notes.
+WITHOUT_SURVEYS = (
+    "rollup 'owner_satisfaction' left out: unknown source 'surveys'",
+    "measure 'csat_answers' left out: the data has no source 'owner_satisfaction'",
+    "measure 'csat_satisfied' left out: the data has no source 'owner_satisfaction'",
+    "measure 'csat' left out: it is built on 'csat_answers', left out",
+)
 
 
 def test_salesperson_without_opportunities(constructor: Any) -> None:
@@ -608,11 +620,15 @@ def test_salesperson_without_opportunities(constructor: Any) -> None:
     # The orders side only; the deal measures are left out with notes.
     assert_rows_equal(result, SALES_ROWS)
     assert result.notes == (
+        WITHOUT_SURVEYS[0],
         "measure 'won_deals' left out: the data has no source 'opportunities'",
         "measure 'lost_deals' left out: the data has no source 'opportunities'",
         "measure 'average_deal_size' left out: the data has no source 'opportunities'",
         "measure 'median_deal_size' left out: the data has no source 'opportunities'",
+        WITHOUT_SURVEYS[1],
+        WITHOUT_SURVEYS[2],
         "measure 'win_rate' left out: it is built on 'lost_deals', left out",
+        WITHOUT_SURVEYS[3],
     )
 
 
@@ -707,3 +723,41 @@ def test_salesperson_missing_salesperson_says_how_to_map_it() -> None:
     message = str(info.value)
     assert "unknown column 'salesperson' in source 'orders'" in message
     assert _hint("salesperson") in message
+
+
+def test_salesperson_satisfaction_of_acquired_customers(constructor: Any) -> None:
+    orders = constructor(
+        {
+            "order_id": [1, 2, 3, 4],
+            "order_date": [dt.date(2024, 1, 5), dt.date(2024, 1, 6), dt.date(2024, 2, 1),
+                           dt.date(2024, 2, 2)],
+            "customer_id": ["a", "b", "b", "c"],
+            "amount": [10.0, 20.0, 30.0, 40.0],
+            "salesperson": ["Ann", "Bob", "Ann", "Ann"],
+        },
+        DATE,
+    )  # fmt: skip
+    surveys = constructor(
+        {
+            "survey_id": [1, 2, 3, 4, 5, 6],
+            "kind": ["csat", "csat", "nps", "csat", "csat", "csat"],
+            "score": [5, 3, 9, 4, 1, 7],
+            "customer_id": ["a", "a", "a", "b", "z", "a"],
+        }
+    )
+    result = builtin.get("sales.salesperson").run({"orders": orders, "surveys": surveys})
+    # Owners (salesperson of the first sale): a Ann, b Bob (his Jan 6 sale, before Ann's),
+    # c Ann. CSAT answers on 1-5 of their customers: Ann's a: 5 and 3 (the nps 9 and the
+    # out-of-scale 7 are not CSAT answers) -> 1 of 2 satisfied, 0.5; c answered nothing.
+    # Bob's b: 4 -> 1 of 1, 1.0. z never bought: no owner, left out.
+    rows = {r["salesperson"]: r for r in frame_to_rows(result)}
+    assert (rows["Ann"]["csat_answers"], rows["Ann"]["csat_satisfied"], rows["Ann"]["csat"]) == (
+        2,
+        1,
+        0.5,
+    )
+    assert (rows["Bob"]["csat_answers"], rows["Bob"]["csat_satisfied"], rows["Bob"]["csat"]) == (
+        1,
+        1,
+        1.0,
+    )

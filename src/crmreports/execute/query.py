@@ -87,7 +87,7 @@ def with_lookups(
             for c, t in target.schema.items()
             if t is DataType.STRING and c not in join.right_on
         ]
-        if labels:
+        if labels and join.unmatched_label is not None:
             frame = frame.with_columns(*labels)
     return frame
 
@@ -184,7 +184,12 @@ def unmatched_notes(query: AggQuery, table: pa.Table) -> tuple[list[str], pa.Tab
             j = joins[to]
             notes.append(
                 f"{missing} of the {rows} rows of {query.source} find no match in {to} "
-                f"({', '.join(j.left_on)}); they are grouped as {j.unmatched_label!r}"
+                f"({', '.join(j.left_on)}); "
+                + (
+                    f"they are grouped as {j.unmatched_label!r}"
+                    if j.unmatched_label is not None
+                    else f"their columns of {to} are null"
+                )
             )
     hidden = [c for _, c in query.unmatched] + [query.rows]
     return notes, table.drop_columns(hidden)

@@ -25,7 +25,7 @@ class ResolvedJoin:
     to: str
     left_on: tuple[str, ...]
     right_on: tuple[str, ...]
-    unmatched_label: str
+    unmatched_label: str | None
     path: str  # where it is declared in the spec
 
 

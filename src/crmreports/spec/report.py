@@ -91,10 +91,11 @@ class Relationship(SpecModel):
     key: FieldName | dict[FieldName, FieldName] = Field(
         description="The key: one column name found on both sides, or {from_column: to_column}."
     )
-    unmatched_label: str = Field(
+    unmatched_label: str | None = Field(
         default="unknown",
         description="Text shown for rows whose key finds no match (text columns only; "
-        "other types show null). Unmatched rows are counted in the result's notes.",
+        "other types show null); null keeps them null, e.g. to filter them out with "
+        "`not_null`. Unmatched rows are counted in the result's notes.",
     )
 
 
@@ -147,6 +148,11 @@ class Rollup(SpecModel):
     )
     relationships: list[Relationship] = Field(
         default_factory=list, description="Lookups from `source`, as in a report."
+    )
+    optional: bool = Field(
+        default=False,
+        description="When the data lacks a source or column this rollup reads, leave it out "
+        "with a note instead of failing; optional measures reading it go too.",
     )
 
     @field_validator("dimensions", mode="before")
