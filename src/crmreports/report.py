@@ -21,10 +21,11 @@ from crmreports.execute import (
     apply_mapping,
     bind_inputs,
     duckdb_cursor,
+    empty_table,
     execute,
 )
 from crmreports.plan import Plan, build_plan
-from crmreports.resolve import DataType, ResolvedReport, resolve
+from crmreports.resolve import ResolvedReport, resolve
 from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
 from crmreports.spec.checks import rollup_problems
 from crmreports.spec.io import validate_spec
@@ -214,23 +215,12 @@ def _execute(
     return execute(plan, aligned, cursor, sources[resolved.source].result_kind)
 
 
-_ARROW_TYPES = {
-    DataType.INTEGER: pa.int64(),
-    DataType.FLOAT: pa.float64(),
-    DataType.BOOLEAN: pa.bool_(),
-    DataType.STRING: pa.string(),
-    DataType.DATE: pa.date32(),
-    DataType.DATETIME: pa.timestamp("us"),
-    DataType.OTHER: pa.string(),
-}
-
-
 def _empty_result(resolved: ResolvedReport) -> pa.Table:
     """A table with the columns and types `resolved` would produce, and no rows."""
     types = {d.name: d.dtype for d in resolved.dimensions} | {
         m.name: m.dtype for m in resolved.measures
     }
-    return pa.table({n: pa.array([], type=_ARROW_TYPES[t]) for n, t in types.items()})
+    return empty_table(types)
 
 
 def _engine(value: Engine | str) -> Engine:

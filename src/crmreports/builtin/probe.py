@@ -15,16 +15,19 @@ import pyarrow as pa
 from crmreports.builtin.binding import tables_read
 from crmreports.builtin.model import TABLES, ColumnType
 from crmreports.errors import SpecError
+from crmreports.execute import empty_table
 from crmreports.report import Report
+from crmreports.resolve import DataType
 
-_ARROW: dict[ColumnType, pa.DataType] = {
-    "id": pa.int64(),
-    "text": pa.string(),
-    "number": pa.float64(),
-    "integer": pa.int64(),
-    "date": pa.date32(),
-    "datetime": pa.timestamp("us"),
-    "boolean": pa.bool_(),
+# The model's column types as the resolver's (an id is probed as an integer key).
+_TYPES: dict[ColumnType, DataType] = {
+    "id": DataType.INTEGER,
+    "text": DataType.STRING,
+    "number": DataType.FLOAT,
+    "integer": DataType.INTEGER,
+    "date": DataType.DATE,
+    "datetime": DataType.DATETIME,
+    "boolean": DataType.BOOLEAN,
 }
 
 
@@ -38,15 +41,12 @@ class Requirements:
 
 def empty_tables(without: tuple[str, str] | None = None) -> dict[str, pa.Table]:
     """Every model table as an empty Arrow table, optionally without one (table, column)."""
-    tables = {}
-    for name, table in TABLES.items():
-        columns = {
-            c.name: pa.array([], type=_ARROW[c.type])
-            for c in table.columns
-            if (name, c.name) != without
-        }
-        tables[name] = pa.table(columns)
-    return tables
+    return {
+        name: empty_table(
+            {c.name: _TYPES[c.type] for c in table.columns if (name, c.name) != without}
+        )
+        for name, table in TABLES.items()
+    }
 
 
 def requirements(report: Report) -> Requirements:

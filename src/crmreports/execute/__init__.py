@@ -1,5 +1,6 @@
 """Execute plans through narwhals on the caller's own data (DuckDB for pandas and Arrow)."""
 
+from crmreports.execute.dtypes import empty_table
 from crmreports.execute.executor import ExecutedFrame, execute
 from crmreports.execute.inputs import (
     DEFAULT_SOURCE,
@@ -22,5 +23,6 @@ __all__ = [
     "apply_mapping",
     "bind_inputs",
     "duckdb_cursor",
+    "empty_table",
     "execute",
 ]

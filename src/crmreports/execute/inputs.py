@@ -294,14 +294,13 @@ def apply_mapping(source: BoundSource, mapping: SourceMapping, origin: str) -> B
         original = nw.col(column)
         # Unlisted values are kept, unless the recoded values are of another kind than the
         # column (text recoded to true/false): then they become null, as a column has one type.
-        yours_type = _column_type(source, column, mapping)
+        dtype = _mapped_type(source, column, mapping)
         kinds = {_kind_of(v) for v in table.values()} - {None}
-        expr: Any = original if kinds <= {yours_type} else nw.lit(None)
+        column_kind = None if dtype is None else "number" if dtype.is_numeric else dtype.value
+        expr: Any = original if kinds <= {column_kind} else nw.lit(None)
         for yours, ours in table.items():
             expr = (
-                nw.when(original == _literal_for(yours, source, column, mapping))
-                .then(nw.lit(ours))
-                .otherwise(expr)
+                nw.when(original == _literal_for(yours, dtype)).then(nw.lit(ours)).otherwise(expr)
             )
         recoded.append(expr.alias(column))
     if recoded:
@@ -319,14 +318,10 @@ def _computed(text: str, source: BoundSource, path: str) -> Any:
     return to_expr(node, source.schema, time_zones=source.time_zones)
 
 
-def _column_type(source: BoundSource, column: str, mapping: SourceMapping) -> str | None:
+def _mapped_type(source: BoundSource, column: str, mapping: SourceMapping) -> DataType | None:
+    """The type of the caller's column behind a report column (None when computed)."""
     yours = mapping.columns.get(column, column)
-    if not isinstance(yours, str):
-        return None  # computed: its type is known once typed; treat as "other"
-    dtype = source.schema.get(yours)
-    if dtype is None:
-        return None
-    return "number" if dtype.is_numeric else dtype.value
+    return source.schema.get(yours) if isinstance(yours, str) else None
 
 
 def _kind_of(value: Any) -> str | None:
@@ -341,10 +336,8 @@ def _kind_of(value: Any) -> str | None:
     return "other"
 
 
-def _literal_for(value: Any, source: BoundSource, column: str, mapping: SourceMapping) -> Any:
+def _literal_for(value: Any, dtype: DataType | None) -> Any:
     """Mapping keys come from YAML/JSON as text; compare them as the column's type."""
-    yours = mapping.columns.get(column, column)
-    dtype = source.schema.get(yours) if isinstance(yours, str) else None
     if dtype is not None and dtype.is_numeric and isinstance(value, str):
         try:
             return float(value) if "." in value else int(value)
