@@ -20,6 +20,7 @@ from crmreports.cache import ResultCache
 from crmreports.errors import DataError, Problem, SpecError, UnknownNameError, format_names
 from crmreports.errors import suggest as _suggest
 from crmreports.execute import bind_inputs, duckdb_cursor
+from crmreports.plan import Plan
 from crmreports.render.dashboard import (
     DashboardPage,
     Tile,
@@ -32,9 +33,10 @@ from crmreports.render.dashboard import (
 from crmreports.render.export import IMAGE_SUFFIXES, export_chart, require_suffix
 from crmreports.render.layout import PAGE_WIDTH, compose
 from crmreports.report import Report, _as_date
+from crmreports.resolve import ResolvedReport
 from crmreports.resolve.relationships import reachable_columns
 from crmreports.result import ReportResult
-from crmreports.sharing import Job, run_shared
+from crmreports.sharing import Job, groups, run_group
 from crmreports.spec import ReportSpec, dump_spec, parse_text, read_spec_file
 from crmreports.spec.dashboard import (
     SPEC_SUFFIXES,
@@ -279,25 +281,37 @@ class Dashboard(DashboardSpec):
             own = {p.name: values[p.name] for p in report.params if p.name in values}
             jobs.append(Job(fitted, own))
             fits.append((applied, notes))
-            try:  # every report checked first, so problems are located item by item
-                fitted.check(data, params=own, as_of=day)
+        # Reports that read the same rows run as one aggregation (crmreports.sharing); with a
+        # cache, each is looked up on its own.
+        grouped = groups(jobs) if execute and cache is None else [[i] for i in range(len(jobs))]
+        shared = {i for group in grouped if len(group) > 1 for i in group}
+        misses = cache.misses if cache is not None else 0
+        prepared: dict[int, tuple[ResolvedReport, Plan]] = {}
+        results: dict[int, ReportResult] = {}
+        for i, job in enumerate(jobs):
+            try:  # a report's problems are located at its item, whichever way it runs
+                if not execute or i in shared:
+                    prepared[i] = job.report._prepare(data, job.params, day)
+                elif cache is not None:
+                    results[i] = cache.run(job.report, data, params=job.params, as_of=day)
+                else:
+                    results[i] = job.report.run(data, params=job.params, as_of=day)
             except SpecError as exc:
-                problems += [self._locate(p, i, report, applied) for p in exc.problems]
+                problems += [self._locate(p, i, reports[i], fits[i][0]) for p in exc.problems]
         problems += self._unused_filters(used, columns)
         if problems:
             raise SpecError.from_problems(problems)
         if not execute:
             return None
-        if cache is not None:  # cached per report: an unchanged report is not run at all
-            before = cache.misses
-            results = [cache.run(j.report, data, params=j.params, as_of=day) for j in jobs]
-            scans = cache.misses - before
-        else:
-            results, scans = run_shared(jobs, data, day)
-        for item, report, result, (applied, notes) in zip(
-            self.items, reports, results, fits, strict=True
-        ):
-            tiles.append(TileResult(item, report, result, applied, notes))
+        for group in grouped:
+            if len(group) > 1:
+                members = [jobs[i] for i in group]
+                made = run_group(members, data, day, [prepared[i] for i in group])
+                results.update(zip(group, made, strict=True))
+        scans = cache.misses - misses if cache is not None else len(grouped)
+        for i, (item, report) in enumerate(zip(self.items, reports, strict=True)):
+            applied, notes = fits[i]
+            tiles.append(TileResult(item, report, results[i], applied, notes))
         return DashboardResult(self, tuple(tiles), as_of=day, params=values, scans=scans)
 
     def _fit_filters(

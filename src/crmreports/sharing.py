@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmreports.execute import ExecutedFrame
+from crmreports.plan import Plan
 from crmreports.report import Report
+from crmreports.resolve import ResolvedReport
 from crmreports.result import ReportResult
 from crmreports.spec import Measure
 
@@ -56,31 +58,26 @@ def groups(jobs: Sequence[Job]) -> list[list[int]]:
     return sorted(ordered, key=lambda g: g[0])
 
 
-def run_shared(jobs: Sequence[Job], data: Any, as_of: dt.date) -> tuple[list[ReportResult], int]:
-    """Every job's result, computed with as few aggregations as possible; and their count."""
-    results: list[ReportResult | None] = [None] * len(jobs)
-    scans = 0
-    for group in groups(jobs):
-        scans += 1
-        first = jobs[group[0]]
-        if len(group) == 1:
-            results[group[0]] = first.report.run(data, params=first.params, as_of=as_of)
-            continue
-        merged = _merged([jobs[i].report for i in group])
-        together = merged.run(data, params=first.params, as_of=as_of)
-        table = together.to_arrow()
-        for i in group:
-            job = jobs[i]
-            resolved, plan = job.report._prepare(data, job.params, as_of)
-            own = table.select(list(resolved.columns))
-            order = [
-                (s.name, "descending" if s.desc else "ascending", "at_end") for s in resolved.sort
-            ]
-            if order:
-                own = own.sort_by(order)  # nulls last, as every report sorts
-            executed = ExecutedFrame(own, together._executed.kind, together._executed.notes)
-            results[i] = ReportResult(job.report, resolved, plan, executed)
-    return [r for r in results if r is not None], scans
+def run_group(
+    jobs: Sequence[Job],
+    data: Any,
+    as_of: dt.date,
+    prepared: Sequence[tuple[ResolvedReport, Plan]],
+) -> list[ReportResult]:
+    """The results of a group found by `groups`, from one aggregation. `prepared` holds each
+    job's resolved report and plan (from checking it), so none is resolved twice."""
+    merged = _merged([job.report for job in jobs])
+    together = merged.run(data, params=jobs[0].params, as_of=as_of)
+    table = together.to_arrow()
+    results = []
+    for job, (resolved, plan) in zip(jobs, prepared, strict=True):
+        own = table.select(list(resolved.columns))
+        order = [(s.name, "descending" if s.desc else "ascending", "at_end") for s in resolved.sort]
+        if order:
+            own = own.sort_by(order)  # nulls last, as every report sorts
+        executed = ExecutedFrame(own, together._executed.kind, together._executed.notes)
+        results.append(ReportResult(job.report, resolved, plan, executed))
+    return results
 
 
 def _key(job: Job) -> str | None:
@@ -112,4 +109,4 @@ def _merged(reports: Sequence[Report]) -> Report:
     return Report.model_validate(first)
 
 
-__all__ = ["Job", "groups", "run_shared"]
+__all__ = ["Job", "groups", "run_group"]
