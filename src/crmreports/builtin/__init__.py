@@ -28,7 +28,7 @@ from crmreports.builtin.probe import Requirements
 from crmreports.builtin.probe import requirements as probe_requirements
 from crmreports.builtin.segments import SEGMENT_MAP, with_segment_map
 from crmreports.dashboard import Dashboard
-from crmreports.errors import Problem, SpecError, format_names, suggest
+from crmreports.errors import SpecError, unknown_name
 from crmreports.report import Report
 
 ROOT = Path(__file__).parent
@@ -139,12 +139,13 @@ class BuiltinLoader:
 def _with_defaults(report: Report, params: Mapping[str, Any], name: str) -> Report:
     declared = {p.name: p for p in report.params}
     problems = [
-        Problem(
+        unknown_name(
             "unknown-param",
             f"built-in report {name!r} has no parameter {key!r}",
             f"params.{key}",
-            checked_against=format_names(sorted(declared), "parameters"),
-            suggestion=suggest(key, declared),
+            key,
+            sorted(declared),
+            "parameters",
         )
         for key in params
         if key not in declared
@@ -169,12 +170,13 @@ def _folder(name: str) -> Path:
 def _unknown(kind: str, value: str, known: list[str], where: str, path: str) -> SpecError:
     return SpecError(
         [
-            Problem(
+            unknown_name(
                 f"unknown-builtin-{kind}",
                 f"unknown {kind} {value!r} in {where}",
                 path,
-                checked_against=format_names(known, f"{kind}s"),
-                suggestion=suggest(value, known),
+                value,
+                known,
+                f"{kind}s",
                 hint="`crmreports builtin list` shows them all",
             )
         ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmreports.builtin.model import TABLES
-from crmreports.errors import Problem, SpecError, format_names, suggest
+from crmreports.errors import Problem, SpecError, unknown_name
 from crmreports.spec.report import ReportSpec, SourceMapping
 
 
@@ -147,12 +147,13 @@ def _check(e: _Entry, kind: str) -> list[Problem]:
     path = f"{kind}.{e.table}.{e.column}" if e.table else f"{kind}.{e.column}"
     if e.table is not None and e.table not in TABLES:
         return [
-            Problem(
+            unknown_name(
                 "unknown-model-table",
                 f"{kind}: the data model has no table {e.table!r}",
                 path,
-                checked_against=format_names(list(TABLES), "tables"),
-                suggestion=suggest(e.table, list(TABLES)),
+                e.table,
+                TABLES,
+                "tables",
             )
         ]
     tables = [TABLES[e.table]] if e.table else list(TABLES.values())
@@ -160,12 +161,13 @@ def _check(e: _Entry, kind: str) -> list[Problem]:
     if not any(t.column(e.column) for t in tables):
         where = f"table {e.table!r}" if e.table else "the data model"
         return [
-            Problem(
+            unknown_name(
                 "unknown-model-column",
                 f"{kind}: {where} has no column {e.column!r}",
                 path,
-                checked_against=format_names(names, "columns"),
-                suggestion=suggest(e.column, names),
+                e.column,
+                names,
+                "columns",
                 hint="keys are the model's column names, values are yours (see docs/data-model.md)",
             )
         ]
