@@ -291,7 +291,7 @@ class Dashboard(DashboardSpec):
         for i, job in enumerate(jobs):
             try:  # a report's problems are located at its item, whichever way it runs
                 if not execute or i in shared:
-                    prepared[i] = job.report._prepare(data, job.params, day)
+                    prepared[i] = job.report.prepare(data, job.params, day)
                 elif cache is not None:
                     results[i] = cache.run(job.report, data, params=job.params, as_of=day)
                 else:

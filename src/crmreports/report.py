@@ -88,7 +88,7 @@ class Report(ReportSpec):
             if problems:
                 raise SpecError.from_problems(problems, report=self.name)
             return
-        self._prepare(data, params, as_of)
+        self.prepare(data, params, as_of)
 
     def explain(
         self,
@@ -98,7 +98,7 @@ class Report(ReportSpec):
         as_of: dt.date | str | None = None,
     ) -> str:
         """The plan this report runs on `data`, one step a line."""
-        return self._prepare(data, params, as_of)[1].explain()
+        return self.prepare(data, params, as_of)[1].explain()
 
     def run(
         self,
@@ -129,9 +129,15 @@ class Report(ReportSpec):
             cursor.close()
         return ReportResult(self, resolved, plan, executed)
 
-    def _prepare(
-        self, data: Any, params: Mapping[str, Any] | None, as_of: dt.date | str | None
+    def prepare(
+        self,
+        data: Any,
+        params: Mapping[str, Any] | None = None,
+        as_of: dt.date | str | None = None,
     ) -> tuple[ResolvedReport, Plan]:
+        """The report resolved against `data` and its plan, computing nothing (rollups are
+        typed, not run): what `check` and `explain` use, and what a dashboard checks before
+        sharing one aggregation between reports."""
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
             _, resolved = self._bind(cursor, data, params, as_of, Engine.AUTO, materialize=False)

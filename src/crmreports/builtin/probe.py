@@ -70,7 +70,7 @@ def requirements(report: Report) -> Requirements:
 def _notes(report: Report, data: dict[str, pa.Table]) -> tuple[str, ...] | None:
     """The resolver's notes on `data`, or None when the report cannot run on it."""
     try:
-        resolved, _ = report._prepare(data, None, "2024-12-31")
+        resolved, _ = report.prepare(data, None, "2024-12-31")
     except SpecError:
         return None
     return resolved.notes
