@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-browser test-spark lint docs gallery clean
+.PHONY: demo test test-browser test-spark check-dist lint docs gallery clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test-spark: $(STAMP)
 	@command -v java >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[spark]"
 	$(BIN)/python -m pytest -q -m spark
+
+## Build the wheel and the sdist, install each in a clean venv (no -e), run the CLI, the demo
+## and the README there: what users install, not this tree
+check-dist: $(STAMP)
+	$(BIN)/python tools/check_dist.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -28,7 +28,7 @@ from crmreports.builtin.probe import Requirements
 from crmreports.builtin.probe import requirements as probe_requirements
 from crmreports.builtin.segments import SEGMENT_MAP, with_segment_map
 from crmreports.dashboard import Dashboard
-from crmreports.errors import SpecError, unknown_name
+from crmreports.errors import DataError, SpecError, unknown_name
 from crmreports.report import Report
 
 ROOT = Path(__file__).parent
@@ -40,7 +40,8 @@ MAIN_VIEW = "main"
 def names(domain: str | None = None) -> list[str]:
     """The built-in reports, `domain.report`, sorted (only `domain`'s with a domain)."""
     found = sorted(
-        f"{p.parent.parent.name}.{p.parent.name}" for p in REPORTS.glob(f"*/*/{MAIN_VIEW}.yaml")
+        f"{p.parent.parent.name}.{p.parent.name}"
+        for p in _catalog(REPORTS, f"*/*/{MAIN_VIEW}.yaml", "reports")
     )
     return [n for n in found if domain is None or n.split(".")[0] == domain]
 
@@ -93,7 +94,20 @@ def requirements(name: str, view: str = MAIN_VIEW) -> Requirements:
 
 def dashboard_names() -> list[str]:
     """The built-in dashboards: sales, customers, marketing, service."""
-    return sorted(p.stem for p in DASHBOARDS.glob("*.yaml"))
+    return sorted(p.stem for p in _catalog(DASHBOARDS, "*.yaml", "dashboards"))
+
+
+def _catalog(folder: Path, pattern: str, what: str) -> list[Path]:
+    """The spec files of the catalog; none at all means a broken installation, never an
+    empty catalog (a wheel built without its data files once listed no reports)."""
+    found = list(folder.glob(pattern))
+    if not found:
+        raise DataError(
+            f"the built-in {what} are missing from this installation: no {pattern} under "
+            f"{folder}. The package was built without its data files; reinstall crmreports "
+            "from a release wheel, or report it at the project's issue tracker"
+        )
+    return found
 
 
 def dashboard(
