@@ -268,7 +268,7 @@ def test_rejection_messages_are_located_and_helpful() -> None:
         "    amount + sume(x) * y.z\n"
         "             ^"
     )
-    assert "available functions (29): abs, add_days, as_of" in message and "and 17 more" in message
+    assert "available functions (30): abs, add_days, as_of" in message and "and 18 more" in message
     assert "attribute access (.z) is not allowed in a formula, at position 20" in message
 
     with pytest.raises(InvalidSpecError) as info:
