@@ -12,7 +12,7 @@ from crmreports.errors import DataError
 from crmreports.execute.formula import civil_durations
 from crmreports.execute.inputs import BoundSource, InputKind, quote_identifier
 from crmreports.execute.rows import RowCompiler
-from crmreports.plan import AggQuery, Aggregation
+from crmreports.plan import AggQuery, Aggregation, internal_prefix
 from crmreports.resolve import DataType
 from crmreports.resolve.relationships import ResolvedJoin
 
@@ -67,12 +67,24 @@ def compile_query(
 
 def frame_names(query: AggQuery, sources: Mapping[str, BoundSource]) -> dict[str, str]:
     """The query frame's name of each column whose name there is not the spec's: the
-    source's renamed columns (`BoundSource.renamed`), and a looked-up `to.column` as
-    `to.<its name inside to's frame>`. Empty nearly always."""
-    names = dict(sources[query.source].renamed)
-    for join in query.joins:
-        for yours, inner in sources[join.to].renamed.items():
-            names[f"{join.to}.{yours}"] = f"{join.to}.{inner}"
+    source's renamed columns (`BoundSource.renamed`), and every looked-up `to.column` (with
+    the join's own `to.__matched`, `to.__key<i>` and `to.__left<i>`) under a plain name of
+    its own: a dot would read as a struct field on Spark, and `to.Region` beside
+    `to.region` would be one name on DuckDB."""
+    source = sources[query.source]
+    names = dict(source.renamed)
+    if not query.joins:
+        return names
+    every = [*source.schema, *(c for j in query.joins for c in sources[j.to].schema)]
+    p = internal_prefix(tuple(every))
+    for j, join in enumerate(query.joins):
+        lookup = f"{p}lookup{j}_"
+        for k, column in enumerate(sources[join.to].schema):
+            names[f"{join.to}.{column}"] = f"{lookup}{k}"
+        names[f"{join.to}.__matched"] = f"{lookup}matched"
+        for i in range(len(join.right_on)):
+            names[f"{join.to}.__key{i}"] = f"{lookup}key{i}"
+            names[f"{join.to}.__left{i}"] = f"{lookup}left{i}"
     return names
 
 
@@ -82,21 +94,18 @@ def with_lookups(
     sources: Mapping[str, BoundSource],
     names: Mapping[str, str] | None = None,
 ) -> nw.LazyFrame[Any]:
-    """Left-join each many-to-one lookup; its columns arrive as `source.column`. Text columns
-    of rows without a match read the relationship's `unmatched_label`. `names`: see
-    `frame_names`."""
+    """Left-join each many-to-one lookup; its columns arrive as `source.column` (under the
+    frame's names, `frame_names`). Text columns of rows without a match read the
+    relationship's `unmatched_label`."""
     names = names if names is not None else frame_names(query, sources)
     for join in query.joins:
         target = sources[join.to]
-        marker = f"{join.to}.__matched"
+        marker = names[f"{join.to}.__matched"]
         # The key travels twice: once to join on (the engine drops it), once as a column.
         # Both sides are compared as `compare_as` says (an integer and a float as floats).
-        right_on = [f"{join.to}.__key{i}" for i in range(len(join.right_on))]
+        right_on = [names[f"{join.to}.__key{i}"] for i in range(len(join.right_on))]
         right = _localized(target, query.timezone).select(
-            *[
-                nw.col(target.column(c)).alias(names.get(f"{join.to}.{c}", f"{join.to}.{c}"))
-                for c in target.schema
-            ],
+            *[nw.col(target.column(c)).alias(names[f"{join.to}.{c}"]) for c in target.schema],
             *[
                 _key(nw.col(target.column(c)), join, i).alias(k)
                 for i, (c, k) in enumerate(zip(join.right_on, right_on, strict=True))
@@ -109,14 +118,14 @@ def with_lookups(
             if _cast_to(join, i) is None:
                 left_on.append(inner)
             else:
-                left_on.append(f"{join.to}.__left{i}")
+                left_on.append(names[f"{join.to}.__left{i}"])
                 frame = frame.with_columns(_key(nw.col(inner), join, i).alias(left_on[-1]))
         frame = frame.join(right, left_on=left_on, right_on=right_on, how="left")
         labels = [
             nw.when(nw.col(marker).is_null())
             .then(nw.lit(join.unmatched_label))
-            .otherwise(nw.col(names.get(f"{join.to}.{c}", f"{join.to}.{c}")))
-            .alias(names.get(f"{join.to}.{c}", f"{join.to}.{c}"))
+            .otherwise(nw.col(names[f"{join.to}.{c}"]))
+            .alias(names[f"{join.to}.{c}"])
             for c, t in target.schema.items()
             if t is DataType.STRING and c not in join.right_on
         ]
