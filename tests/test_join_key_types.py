@@ -168,3 +168,17 @@ def test_integer_keys_of_different_widths_join(constructor: Any) -> None:
     customers = constructor({"customer_id": [1, 2], "region": ["a", "b"]})
     result = report(BY_REGION).run({"orders": orders, "customers": customers})
     assert_rows_equal(result, [("a", 1.0), ("b", 2.0)])
+
+
+def test_decimal_and_float_keys_compare_as_numbers(constructor: Any) -> None:
+    """Before: polars refused to join decimal[10,2] with f64 (a raw NarwhalsError)."""
+    from decimal import Decimal
+
+    orders = constructor(
+        {"customer_id": [Decimal("1.00"), Decimal("2.50")], "amount": [1.0, 2.0]},
+        {"customer_id": pa.decimal128(10, 2)},
+    )
+    customers = constructor({"customer_id": [1.0, 2.0], "region": ["a", "b"]})
+    result = report(BY_REGION).run({"orders": orders, "customers": customers})
+    # 1.00 matches 1.0; 2.50 matches nothing.
+    assert_rows_equal(result, [("a", 1.0), ("unknown", 2.0)])

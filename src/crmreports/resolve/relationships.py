@@ -142,15 +142,17 @@ class _Refused:
 def key_type(mine: DataType, theirs: DataType) -> DataType | _Refused | None:
     """How a key of type `mine` is compared with one of type `theirs`.
 
-    The same type: as they are. An integer with a float (pandas makes any integer key with a
-    null a float): both as floats, so 1 matches 1.0 and 1.5 matches no integer. Anything
-    else is refused: engines disagree on it (DuckDB casts text '01' and ' 1' to the number 1,
-    so one order would match three customers; polars refuses to join at all).
+    Two integers: as they are. An integer with a float (pandas makes any integer key with a
+    null a float), or two floats (a float or a decimal, which polars will not join as they
+    are): both as 64-bit floats, so 1 matches 1.0 and 1.5 matches no integer. Other equal
+    types: as they are. Anything else is refused: engines disagree on it (DuckDB casts text
+    '01' and ' 1' to the number 1, so one order would match three customers; polars refuses
+    to join at all).
     """
+    if DataType.FLOAT in (mine, theirs) and mine.is_numeric and theirs.is_numeric:
+        return DataType.FLOAT
     if mine is theirs:
         return None
-    if mine.is_numeric and theirs.is_numeric:
-        return DataType.FLOAT
     return _Refused()
 
 
