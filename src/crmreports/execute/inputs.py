@@ -256,8 +256,8 @@ def _typed(frame: nw.LazyFrame[Any], untyped: set[str]) -> nw.LazyFrame[Any]:
       keep NaN as a value, which DuckDB's `max` returns and every engine's `avg` spreads.
     - A category, enum or dictionary column is text (its values compare, sort and are matched
       as text), so the text functions and `contains` work on it.
-    - A column without a type (all null: Arrow's null type, polars' Null, a pandas object
-      column of None) is text.
+    - A column without a type (all null: Arrow's null type, polars' Null, DuckDB's NULL for a
+      pandas object column of None, Spark's NullType) is text.
     """
     exprs = []
     for column, dtype in frame.collect_schema().items():
