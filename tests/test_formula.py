@@ -268,7 +268,7 @@ def test_rejection_messages_are_located_and_helpful() -> None:
         "    amount + sume(x) * y.z\n"
         "             ^"
     )
-    assert "available functions (29): abs, add_days, as_of" in message and "and 17 more" in message
+    assert "available functions (30): abs, add_days, as_of" in message and "and 18 more" in message
     assert "attribute access (.z) is not allowed in a formula, at position 20" in message
 
     with pytest.raises(InvalidSpecError) as info:
@@ -365,6 +365,7 @@ def test_infer_types(text: str, expected: DataType) -> None:
         ("created > '2024-01-01 10:00'", "formula-type", "text that is not a date"),
         ("created in ['2024-01-01', 'x']", "formula-type", "at position 26"),
         ("lower(qty)", "formula-type", "lower() needs text, but `qty` is an integer"),
+        ("to_int(amount)", "formula-type", "to_int() needs an integer or text, but `amount`"),
         ("hour(created)", "formula-type", "hour() needs a datetime, but `created` is a date"),
         ("days_between(stage, created)", "formula-type", "needs a date or datetime"),
         ("created - created", "formula-type", "- needs a number, but `created` is a date"),
@@ -561,6 +562,15 @@ def test_text_functions(engine: str) -> None:
     check(engine, data, "s > 'M'", [True, True, True, False, None], DataType.BOOLEAN)
     expected = ["Zürich", "ÉCOLE", "a.b%c", "", "?"]
     check(engine, data, "coalesce(s, '?')", expected, DataType.STRING)
+
+
+def test_to_int_reads_whole_numbers_only(engine: str) -> None:
+    texts = ["1", "01", " 1", "+5", "-007", "\t3\n", "123456789012345678"]
+    wrong = ["x", "", "1.5", "1e3", "1 2", "1234567890123456789", "١", None]
+    expected = [1, 1, 1, 5, -7, 3, 123456789012345678] + [None] * len(wrong)
+    # DuckDB's own cast would read '1.5' as 2 and ' 1' as 1; polars' raises on 'x' and ' 1'.
+    check(engine, {"s": texts + wrong}, "to_int(s)", expected, DataType.INTEGER)
+    check(engine, {"n": [4, None]}, "to_int(n)", [4, None], DataType.INTEGER)
 
 
 def test_case_mapping_differs_beyond_one_to_one_characters() -> None:

@@ -359,9 +359,9 @@ measures: [{name: n, agg: count}]
     )
 
 
-def test_a_mapped_name_replaces_your_column_of_the_same_name_in_any_case(constructor) -> None:
-    """DuckDB compares names ignoring case: `quantity` mapped from `Quantity` must not leave
-    both in the frame, or the first join fails on a duplicate column."""
+def test_a_mapped_name_beside_your_column_in_another_case(constructor) -> None:
+    """`quantity` mapped from `Quantity`: both stay readable, though DuckDB compares names
+    ignoring case (one is renamed inside the frame), and the rollup's join works."""
     spec = """
 name: lines
 source: lines

@@ -896,7 +896,9 @@ result = report.run(deals, params={"team": "West", "min_amount": 8000})
         "the looked-up columns become available as `customers.column`. The lookup is a left "
         "join: orders whose key finds no customer stay in the report, under the "
         "`unmatched_label` (`unknown`; null for non-text columns), and are counted in "
-        "`result.notes`.",
+        "`result.notes`. Keys compare as numbers when one is an integer and the other a "
+        "float (1 matches 1.0); a text key with a number key is refused (`key-type`): convert "
+        "the text with `to_int(...)` in a `mapping` column, or in your data.",
         (
             Example(
                 '''

@@ -321,6 +321,11 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
         "A measure would count rows of a looked-up or other source several times "
         "(a sum over a one-to-many path, or a target not matched to every dimension).",
     ),
+    "key-type": (
+        TypeMismatchError,
+        "A relationship joins key columns of different kinds (text with a number, a date with "
+        "a number, ...), which no engine compares the same way: convert one side first.",
+    ),
     "unknown-timezone": (InvalidSpecError, "`time.timezone` is not an IANA time zone name."),
     "unknown-builtin-report": (UnknownNameError, "No built-in report has this name."),
     "unknown-builtin-view": (UnknownNameError, "The built-in report has no view of this name."),

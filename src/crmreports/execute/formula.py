@@ -24,6 +24,8 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
   different zones). In a report they never are: the query first turns every aware column into
   wall-clock time in the report's `time.timezone` (UTC by default), so hour() and the other
   parts read that zone's local time.
+- `to_int(text)` is the whole number the text spells, blanks around it dropped ('01', ' 1',
+  '+1' -> 1); anything else ('', '1.5', 'x', more than 18 digits) is null on every engine.
 - lower()/upper() agree on ordinary accented text ('Zürich'); DuckDB maps one character to one
   (upper('ß') is 'ẞ'), polars applies full Unicode case mapping ('SS').
 - Not made equal: integer results beyond int64 (DuckDB raises an overflow error, polars wraps).
@@ -64,23 +66,31 @@ def to_expr(
     types: Mapping[str, DataType],
     *,
     time_zones: Mapping[str, str | None] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> nw.Expr:
     """The narwhals expression computing `node` for each row.
 
     `types` are the column types (as `resolve` saw them); `time_zones` the zone of each
-    timezone-aware datetime column, needed to mix it with dates and naive values. Raises
-    `InvalidSpecError` if the formula does not type-check (resolve reports that first).
+    timezone-aware datetime column, needed to mix it with dates and naive values; `columns`
+    the frame's name of a column where it is not the name written (see `BoundSource.renamed`).
+    Raises `InvalidSpecError` if the formula does not type-check (resolve reports that first).
     """
     found, problems = annotate(node, types)
     if problems:
         raise InvalidSpecError(problems)
-    return _Translator(found, time_zones or {}).expr(node)
+    return _Translator(found, time_zones or {}, columns or {}).expr(node)
 
 
 class _Translator:
-    def __init__(self, found: dict[int, DataType | None], zones: Mapping[str, str | None]) -> None:
+    def __init__(
+        self,
+        found: dict[int, DataType | None],
+        zones: Mapping[str, str | None],
+        columns: Mapping[str, str],
+    ) -> None:
         self.found = found
         self.zones = zones
+        self.columns = columns
 
     def type(self, node: Node) -> DataType | None:
         return self.found.get(id(node))
@@ -119,7 +129,7 @@ class _Translator:
         if isinstance(node, Literal):
             return nw.lit(node.value, _dtype(self.type(node) or _INT))
         if isinstance(node, Ref):
-            expr = nw.col(node.name)
+            expr = nw.col(self.columns.get(node.name, node.name))
             zone = self.zones.get(node.name) if self.type(node) is _DATETIME else None
             return expr.dt.convert_time_zone("UTC") if zone not in (None, "UTC") else expr
         if isinstance(node, Unary):
@@ -234,6 +244,8 @@ class _Translator:
             return value.str.to_lowercase()
         if name == "upper":
             return value.str.to_uppercase()
+        if name == "to_int":
+            return value if self.type(args[0]) is _INT else _whole_number(value)
         if name == "length":
             return value.str.len_chars().cast(nw.Int64)
         if name in ("contains", "starts_with", "ends_with"):
@@ -265,6 +277,18 @@ class _Translator:
         down = scaled.floor()
         magnitude = nw.when(scaled - down >= 0.5).then(down + 1).otherwise(down) / scale
         return nw.when(value < 0).then(-magnitude).otherwise(magnitude)
+
+
+# to_int(text): blanks around are dropped, then an optional sign and 1 to 18 digits make the
+# number ('01', ' 1' and '+1' are 1); anything else ('', '1.5', '1e3', 'x', 19 digits) is
+# null. The pattern is checked before casting: DuckDB's cast trims blanks, polars' refuses
+# them, and polars raises on text that is no number where DuckDB's try would give null.
+_WHOLE_NUMBER = r"^[ \t\r\n]*[+-]?[0-9]{1,18}[ \t\r\n]*$"
+
+
+def _whole_number(text: nw.Expr) -> nw.Expr:
+    digits = text.str.replace_all(r"[ \t\r\n+]", "")
+    return nw.when(text.str.contains(_WHOLE_NUMBER)).then(digits).cast(nw.Int64)
 
 
 def _dtype(ty: DataType, aware: bool = False) -> nw.dtypes.DType:

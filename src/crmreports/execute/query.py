@@ -12,8 +12,9 @@ from crmreports.errors import DataError
 from crmreports.execute.formula import civil_durations
 from crmreports.execute.inputs import BoundSource, InputKind, quote_identifier
 from crmreports.execute.rows import RowCompiler
-from crmreports.plan import AggQuery, Aggregation
+from crmreports.plan import AggQuery, Aggregation, internal_prefix
 from crmreports.resolve import DataType
+from crmreports.resolve.relationships import ResolvedJoin
 
 _NW_TYPE = {DataType.INTEGER: nw.Int64, DataType.FLOAT: nw.Float64}
 
@@ -34,17 +35,18 @@ def compile_query(
     members: Mapping[str, Sequence[Any]],
 ) -> nw.LazyFrame[Any]:
     source = sources[query.source]
-    frame = with_lookups(_localized(source, query.timezone), query, sources)
+    names = frame_names(query, sources)
+    frame = with_lookups(_localized(source, query.timezone), query, sources, names)
     types = dict(source.schema)
     for join in query.joins:
         types |= {f"{join.to}.{c}": t for c, t in sources[join.to].schema.items()}
-    rows = RowCompiler(types, query.timezone, members)
+    rows = RowCompiler(types, query.timezone, members, names)
     for predicate in query.filters:
         frame = frame.filter(rows.predicate(predicate))
     # One derived column at a time: later ones may read earlier ones (bucket of a formula).
     for d in query.derived:
         frame = frame.with_columns(*rows.derived_many(d))
-    aggregations = [_aggregation(a) for a in query.aggregations]
+    aggregations = [_aggregation(a, names) for a in query.aggregations]
     if query.keys:
         frame = frame.group_by(*query.keys, drop_null_keys=False).agg(*aggregations)
     else:
@@ -63,27 +65,67 @@ def compile_query(
     return frame.select(*outputs)
 
 
+def frame_names(query: AggQuery, sources: Mapping[str, BoundSource]) -> dict[str, str]:
+    """The query frame's name of each column whose name there is not the spec's: the
+    source's renamed columns (`BoundSource.renamed`), and every looked-up `to.column` (with
+    the join's own `to.__matched`, `to.__key<i>` and `to.__left<i>`) under a plain name of
+    its own: a dot would read as a struct field on Spark, and `to.Region` beside
+    `to.region` would be one name on DuckDB."""
+    source = sources[query.source]
+    names = dict(source.renamed)
+    if not query.joins:
+        return names
+    every = [*source.schema, *(c for j in query.joins for c in sources[j.to].schema)]
+    p = internal_prefix(tuple(every))
+    for j, join in enumerate(query.joins):
+        lookup = f"{p}lookup{j}_"
+        for k, column in enumerate(sources[join.to].schema):
+            names[f"{join.to}.{column}"] = f"{lookup}{k}"
+        names[f"{join.to}.__matched"] = f"{lookup}matched"
+        for i in range(len(join.right_on)):
+            names[f"{join.to}.__key{i}"] = f"{lookup}key{i}"
+            names[f"{join.to}.__left{i}"] = f"{lookup}left{i}"
+    return names
+
+
 def with_lookups(
-    frame: nw.LazyFrame[Any], query: AggQuery, sources: Mapping[str, BoundSource]
+    frame: nw.LazyFrame[Any],
+    query: AggQuery,
+    sources: Mapping[str, BoundSource],
+    names: Mapping[str, str] | None = None,
 ) -> nw.LazyFrame[Any]:
-    """Left-join each many-to-one lookup; its columns arrive as `source.column`. Text columns
-    of rows without a match read the relationship's `unmatched_label`."""
+    """Left-join each many-to-one lookup; its columns arrive as `source.column` (under the
+    frame's names, `frame_names`). Text columns of rows without a match read the
+    relationship's `unmatched_label`."""
+    names = names if names is not None else frame_names(query, sources)
     for join in query.joins:
         target = sources[join.to]
-        marker = f"{join.to}.__matched"
+        marker = names[f"{join.to}.__matched"]
         # The key travels twice: once to join on (the engine drops it), once as a column.
-        right_on = [f"{join.to}.__key{i}" for i in range(len(join.right_on))]
+        # Both sides are compared as `compare_as` says (an integer and a float as floats).
+        right_on = [names[f"{join.to}.__key{i}"] for i in range(len(join.right_on))]
         right = _localized(target, query.timezone).select(
-            *[nw.col(c).alias(f"{join.to}.{c}") for c in target.schema],
-            *[nw.col(c).alias(k) for c, k in zip(join.right_on, right_on, strict=True)],
+            *[nw.col(target.column(c)).alias(names[f"{join.to}.{c}"]) for c in target.schema],
+            *[
+                _key(nw.col(target.column(c)), join, i).alias(k)
+                for i, (c, k) in enumerate(zip(join.right_on, right_on, strict=True))
+            ],
             nw.lit(1).alias(marker),
         )
-        frame = frame.join(right, left_on=list(join.left_on), right_on=right_on, how="left")
+        left_on = []
+        for i, column in enumerate(join.left_on):
+            inner = names.get(column, column)
+            if _cast_to(join, i) is None:
+                left_on.append(inner)
+            else:
+                left_on.append(names[f"{join.to}.__left{i}"])
+                frame = frame.with_columns(_key(nw.col(inner), join, i).alias(left_on[-1]))
+        frame = frame.join(right, left_on=left_on, right_on=right_on, how="left")
         labels = [
             nw.when(nw.col(marker).is_null())
             .then(nw.lit(join.unmatched_label))
-            .otherwise(nw.col(f"{join.to}.{c}"))
-            .alias(f"{join.to}.{c}")
+            .otherwise(nw.col(names[f"{join.to}.{c}"]))
+            .alias(names[f"{join.to}.{c}"])
             for c, t in target.schema.items()
             if t is DataType.STRING and c not in join.right_on
         ]
@@ -92,10 +134,20 @@ def with_lookups(
     return frame
 
 
+def _cast_to(join: ResolvedJoin, i: int) -> DataType | None:
+    return join.compare_as[i] if i < len(join.compare_as) else None
+
+
+def _key(expr: nw.Expr, join: ResolvedJoin, i: int) -> nw.Expr:
+    """A key column as the relationship compares it (see `ResolvedJoin.compare_as`)."""
+    target = _cast_to(join, i)
+    return expr if target is None else expr.cast(_NW_TYPE[target])
+
+
 def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
     """Timezone-aware columns as wall-clock time in the report's zone, so filters, buckets and
     formulas all see one clock."""
-    aware = [c for c, zone in source.time_zones.items() if zone]
+    aware = [source.column(c) for c, zone in source.time_zones.items() if zone]
     if not aware:
         return source.frame
     # polars and Spark are told the zone explicitly; DuckDB relations use `timezone()`.
@@ -116,10 +168,10 @@ def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
     return nw.from_native(relation.project(", ".join(columns)))
 
 
-def _aggregation(a: Aggregation) -> nw.Expr:
+def _aggregation(a: Aggregation, names: Mapping[str, str]) -> nw.Expr:
     if a.function == "len":
         return nw.len().alias(a.name)
-    col = nw.col(a.column or "")
+    col = nw.col(names.get(a.column or "", a.column or ""))
     if a.function == "quantile":
         assert a.p is not None
         return col.quantile(a.p, "linear").alias(a.name)
@@ -143,9 +195,15 @@ def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[s
     notes = []
     for join in query.joins:
         target = sources[join.to]
-        keys = list(join.right_on)
+        keys = [f"__key{i}" for i in range(len(join.right_on))]
+        # Checked on the values the join compares (an integer key cast to float, say).
+        compared = [
+            _key(nw.col(target.column(c)), join, i).alias(k)
+            for i, (c, k) in enumerate(zip(join.right_on, keys, strict=True))
+        ]
         repeated = (
-            target.frame.group_by(*keys, drop_null_keys=True)
+            target.frame.select(*compared)
+            .group_by(*keys, drop_null_keys=True)
             .agg(nw.len().alias("__n"))
             .filter(nw.col("__n") > 1)
             .collect()
@@ -156,9 +214,11 @@ def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[s
                 str(tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]])
                 for r in repeated.slice(0, 3).to_pylist()
             )
+            cast = " (compared as numbers)" if any(join.compare_as) else ""
             raise DataError(
                 f"{join.to!r} has {repeated.num_rows} key value(s) appearing more than once in "
-                f"{', '.join(keys)} (e.g. {examples}); a many-to-one lookup needs a unique key, "
+                f"{', '.join(join.right_on)}{cast} (e.g. {examples}); a many-to-one lookup "
+                "needs a unique key, "
                 f"or every {query.source} row matching one would be counted several times "
                 f"(declared at {join.path})"
             )

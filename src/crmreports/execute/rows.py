@@ -40,7 +40,7 @@ from crmreports.resolve import (
     Predicate,
 )
 from crmreports.spec import DatePart, Grain
-from crmreports.spec.formula import Ref
+from crmreports.spec.formula import Node, Ref
 
 _TRUNCATE_EVERY = {
     Grain.HOUR: "1h",
@@ -59,10 +59,19 @@ class RowCompiler:
         types: Mapping[str, DataType],
         timezone: str = "UTC",
         members: Mapping[str, Sequence[Any]] | None = None,
+        columns: Mapping[str, str] | None = None,
     ) -> None:
         self.types = dict(types)
         self.timezone = timezone
         self.members = members or {}
+        # The frame's name of a column where it is not the spec's (see BoundSource.renamed).
+        self.columns = dict(columns or {})
+
+    def col(self, name: str) -> nw.Expr:
+        return nw.col(self.columns.get(name, name))
+
+    def formula(self, node: Node) -> nw.Expr:
+        return to_expr(node, self.types, columns=self.columns)
 
     # --- filters ------------------------------------------------------------------------------
 
@@ -74,8 +83,8 @@ class RowCompiler:
             return expr
         if isinstance(p, ExprPredicate):
             # A null result drops the row, as a false one does: when(...) makes it false.
-            return nw.when(to_expr(p.node, self.types)).then(nw.lit(True)).otherwise(nw.lit(False))
-        col = nw.col(p.field)
+            return nw.when(self.formula(p.node)).then(nw.lit(True)).otherwise(nw.lit(False))
+        col = self.col(p.field)
         if isinstance(p, NullTest):
             return col.is_null() if p.is_null else ~col.is_null()
         if isinstance(p, Contains):
@@ -116,38 +125,38 @@ class RowCompiler:
     def derived(self, d: Derived) -> nw.Expr:
         if isinstance(d, RowValue):
             if isinstance(d.node, Ref):
-                return nw.col(d.node.name).alias(d.name)
-            return to_expr(d.node, self.types).alias(d.name)
+                return self.col(d.node.name).alias(d.name)
+            return self.formula(d.node).alias(d.name)
         if isinstance(d, TimeBucket):
-            return time_bucket(nw.col(d.input), d.grain, d.calendar, d.dtype).alias(d.name)
+            return time_bucket(self.col(d.input), d.grain, d.calendar, d.dtype).alias(d.name)
         if isinstance(d, DatePartValue):
-            return date_part(nw.col(d.input), d.part, d.calendar).alias(d.name)
+            return date_part(self.col(d.input), d.part, d.calendar).alias(d.name)
         if isinstance(d, NullFlag):
-            return nw.col(d.input).is_null().cast(nw.Int8).alias(d.name)
+            return self.col(d.input).is_null().cast(nw.Int8).alias(d.name)
         if isinstance(d, AsInteger):
-            return nw.col(d.input).cast(nw.Int64).alias(d.name)
+            return self.col(d.input).cast(nw.Int64).alias(d.name)
         if isinstance(d, Masked):
             where = self.all_of(d.predicates)
             if d.input is None:
                 return (
                     nw.when(where).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64).alias(d.name)
                 )
-            return nw.when(where).then(nw.col(d.input)).alias(d.name)
+            return nw.when(where).then(self.col(d.input)).alias(d.name)
         if isinstance(d, GroupValue):
-            return _groups(d).alias(d.name)
+            return _groups(d, self.col(d.input)).alias(d.name)
         raise AssertionError(d)  # pragma: no cover
 
     def derived_many(self, d: Derived) -> list[nw.Expr]:
         """Derived values that produce more than one column (bins: label and tier index)."""
         if isinstance(d, BinValue):
-            return _bins(d)
+            return _bins(d, self.col(d.input))
         if isinstance(d, TopValue):
             return self._top(d)
         return [self.derived(d)]
 
     def _top(self, d: TopValue) -> list[nw.Expr]:
         members = list(self.members[d.query])
-        value = nw.col(d.input)
+        value = self.col(d.input)
         known = [m for m in members if m is not None]
         kept = value.is_in(known) if known else nw.lit(False)
         if None in members:
@@ -238,8 +247,7 @@ def date_part(col: nw.Expr, part: DatePart, calendar: Calendar) -> nw.Expr:
 # --- tiers and groups -----------------------------------------------------------------------
 
 
-def _bins(d: BinValue) -> list[nw.Expr]:
-    value = nw.col(d.input)
+def _bins(d: BinValue, value: nw.Expr) -> list[nw.Expr]:
     label: nw.Expr = nw.lit(None, dtype=nw.String)
     index: nw.Expr = nw.lit(None, dtype=nw.Int64)
     # Built from the last tier back, so the first matching `value < bound` wins.
@@ -261,8 +269,7 @@ def _bins(d: BinValue) -> list[nw.Expr]:
     ]
 
 
-def _groups(d: GroupValue) -> nw.Expr:
-    value = nw.col(d.input)
+def _groups(d: GroupValue, value: nw.Expr) -> nw.Expr:
     if d.unmatched == "keep":
         expr: nw.Expr = value.cast(nw.String)
     elif d.unmatched == "null":

@@ -296,6 +296,8 @@ class _Checker:
             return _DATE
         if name in _TEXT_FUNCTIONS:
             return _then(self.operand(args[0], f"{name}()", {_TEXT}), _TEXT_FUNCTIONS[name])
+        if name == "to_int":  # the whole number a text spells; an integer stays itself
+            return _then(self.operand(args[0], "to_int()", {_TEXT, _INT}), _INT)
         if name in _TEXT_TESTS:
             types = [self.operand(a, f"{name}()", {_TEXT}) for a in args]
             return FAILED if FAILED in types else _BOOL

@@ -19,7 +19,9 @@ class ResolvedJoin:
     """Left-join `to` onto `from_`: `from_` columns `left_on` equal `to` columns `right_on`.
 
     Columns of `to` appear as `to.column`; `from_` columns are the source's own names or,
-    for a chain, the earlier lookup's `source.column` names."""
+    for a chain, the earlier lookup's `source.column` names. `compare_as` says, per key pair,
+    the type both sides are cast to before they are compared, and before the uniqueness of
+    `to`'s key is checked (None: compared as they are)."""
 
     from_: str
     to: str
@@ -27,6 +29,7 @@ class ResolvedJoin:
     right_on: tuple[str, ...]
     unmatched_label: str | None
     path: str  # where it is declared in the spec
+    compare_as: tuple[DataType | None, ...] = ()
 
 
 def reachable_columns(
@@ -110,6 +113,16 @@ def _bind(
                 )
     if not ok:
         return None
+    compare_as: list[DataType | None] = []
+    for left, right in pairs:
+        mine, theirs = schema[origin][left], schema[rel.to][right]
+        common = key_type(mine, theirs)
+        if isinstance(common, _Refused):
+            # Reported here; the lookup's columns stay known, so nothing else is reported
+            # about them, and the problem stops the report before anything runs.
+            problems.append(_key_type_problem(path, (origin, left, mine), (rel.to, right, theirs)))
+            common = None
+        compare_as.append(common)
     prefix = "" if origin == source else f"{origin}."
     return ResolvedJoin(
         origin,
@@ -118,7 +131,66 @@ def _bind(
         tuple(right for _, right in pairs),
         rel.unmatched_label,
         path,
+        tuple(compare_as),
     )
+
+
+class _Refused:
+    """Two key types no engine compares the same way."""
+
+
+def key_type(mine: DataType, theirs: DataType) -> DataType | _Refused | None:
+    """How a key of type `mine` is compared with one of type `theirs`.
+
+    Two integers: as they are. An integer with a float (pandas makes any integer key with a
+    null a float), or two floats (a float or a decimal, which polars will not join as they
+    are): both as 64-bit floats, so 1 matches 1.0 and 1.5 matches no integer. Other equal
+    types: as they are. Anything else is refused: engines disagree on it (DuckDB casts text
+    '01' and ' 1' to the number 1, so one order would match three customers; polars refuses
+    to join at all).
+    """
+    if DataType.FLOAT in (mine, theirs) and mine.is_numeric and theirs.is_numeric:
+        return DataType.FLOAT
+    if mine is theirs:
+        return None
+    return _Refused()
+
+
+def _key_type_problem(
+    path: str, left: tuple[str, str, DataType], right: tuple[str, str, DataType]
+) -> Problem:
+    (origin, mine, mine_type), (to, theirs, their_type) = left, right
+    numeric = {mine_type, their_type} - {DataType.STRING}
+    if DataType.STRING in (mine_type, their_type) and all(t.is_numeric for t in numeric):
+        text_side = (origin, mine) if mine_type is DataType.STRING else (to, theirs)
+        table, column = text_side
+        hint = (
+            f"convert {table}.{column} to whole numbers, in your data or in the spec with "
+            f"a mapping: `mapping: {{{table}: {{columns: {{{column}: "
+            f"{{expr: \"to_int({column})\"}}}}}}}}` (to_int reads '01' and ' 1' as 1; the key "
+            "must still be unique as numbers)"
+        )
+    else:
+        hint = "convert one side so that both hold the same kind of value"
+    return Problem(
+        "key-type",
+        f"the relationship compares {origin}.{mine} ({_A[mine_type]}) with {to}.{theirs} "
+        f"({_A[their_type]}); keys of different kinds are never compared",
+        f"{path}.key",
+        checked_against=f"{origin}.{mine}: {mine_type.value}, {to}.{theirs}: {their_type.value}",
+        hint=hint,
+    )
+
+
+_A = {
+    DataType.INTEGER: "integer",
+    DataType.FLOAT: "float",
+    DataType.BOOLEAN: "true/false",
+    DataType.STRING: "text",
+    DataType.DATE: "date",
+    DataType.DATETIME: "datetime",
+    DataType.OTHER: "of another type",
+}
 
 
 def one_to_many_hint(name: str, source: str, relationships: list[Relationship]) -> str | None:

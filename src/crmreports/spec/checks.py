@@ -72,24 +72,31 @@ def check_structure(report: ReportSpec, formulas: bool = False) -> list[Problem]
 
 def _duplicate_names(report: ReportSpec) -> list[Problem]:
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     entries = [(f"dimensions[{i}]", d.output_name) for i, d in enumerate(report.dimensions)]
     entries += [(f"measures[{i}].name", m.name) for i, m in enumerate(report.measures)]
+    # Compared ignoring case: results pass through DuckDB, whose names ignore case, and a
+    # result column `Amount` beside `amount` would be one column there (the other lost).
     for path, name in entries:
-        if name in seen:
+        key = name.lower()
+        if key in seen:
             hint = "give one of them a different `name`"
             if path.startswith("dimensions"):
                 hint = "add `name: ...` to one dimension (e.g. `name: order_month`)"
+            first, first_name = seen[key]
+            also = ""
+            if first_name != name:
+                also = f" ({first_name!r}: names may not differ only in case)"
             problems.append(
                 Problem(
                     "duplicate-name",
-                    f"{name!r} is already the name of {seen[name]}",
+                    f"{name!r} is already the name of {first}{also}",
                     path,
                     hint=hint,
                 )
             )
         else:
-            seen[name] = path
+            seen[key] = (path, name)
     return problems
 
 

@@ -60,6 +60,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "round": (1, 2, "round(x, digits)"), "floor": (1, 1, "floor(x)"), "ceil": (1, 1, "ceil(x)"),
     "min_of": (2, 2, "min_of(a, b)"), "max_of": (2, 2, "max_of(a, b)"),
     "col": (1, 1, "col('column name')"),
+    "to_int": (1, 1, "to_int(text)"),
 }  # fmt: skip
 # Formulas work row by row; a user reaching for an aggregate needs a measure instead.
 _AGGREGATE_HINTS = {
