@@ -145,6 +145,28 @@ class Report(ReportSpec):
             cursor.close()
         return resolved, build_plan(resolved)
 
+    def unnamed_source(self) -> str | None:
+        """The source name an unnamed frame (`run(frame)`, `--data PATH`) is bound to: the
+        report's source, or, when that is a rollup, the one table the rollups read (a report
+        over the rollup `customer_rfm` of `orders` is given its orders), so a single-table
+        report runs on a single frame whatever its rollups. None leaves the default name."""
+        rollups = {r.name for r in self.rollups}
+        if self.source not in rollups:
+            return self.source
+        specs = [self.rollup_report(i) for i in range(len(self.rollups))]
+        read = {s.source for s in specs if s.source} | {
+            name
+            for s in (self, *specs)
+            for rel in s.relationships
+            for name in (rel.to, rel.from_)
+            if name
+        }
+        read |= {
+            str(m.source) for s in (self, *specs) for m in s.measures if getattr(m, "source", None)
+        }
+        tables = sorted(read - rollups)
+        return tables[0] if len(tables) == 1 else self.source
+
     def _bind(
         self,
         cursor: duckdb.DuckDBPyConnection,
@@ -158,7 +180,7 @@ class Report(ReportSpec):
         resolved against their schemas. Without `materialize`, rollups are only typed (empty
         tables), so checking and explaining never compute them."""
         date = _as_date(as_of)
-        sources = bind_inputs(data, self.source, cursor, engine)
+        sources = bind_inputs(data, self.unnamed_source(), cursor, engine)
         notes: list[str] = []
         for name, mapping in self.mapping.items():
             if name in sources:
