@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from crmreports.plan import ROW_TYPE
+from crmreports.plan import ROW_LEVEL, ROW_TYPE
 from crmreports.render.charts.bars import bar_chart
 from crmreports.render.charts.bullet import bullet_chart
 from crmreports.render.charts.common import Canvas, chart_data
@@ -59,7 +59,7 @@ def build_chart(
     colors = {} if colors is None else colors
     everything = chart_data(frame, report, details=False)
     detail = _details(everything)
-    canvas = Canvas(report, detail.drop(columns=[ROW_TYPE], errors="ignore"), colors)
+    canvas = Canvas(report, detail.drop(columns=[ROW_TYPE, ROW_LEVEL], errors="ignore"), colors)
     canvas.total = _grand_total(everything)
     canvas.raw = _details(frame.reset_index(drop=True))
     if report.visual.kind == "table":
