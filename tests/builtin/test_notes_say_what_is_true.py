@@ -28,7 +28,7 @@ def test_the_leaderboards_won_deals_note_names_its_own_filter() -> None:
     t = _tables()
     notes = _notes("sales.salesperson", "leaderboard", t)
     assert (
-        "won_deals (from opportunities) counts the opportunities rows of its own filter "
+        "won_deals (from opportunities) reads the opportunities rows its own filter keeps "
         "(stage = 'won'; closed_date: year to date (2024-01-01 .. 2024-12-31)); the report's "
         "filter(s) on order_date, status do not apply to it"
     ) in notes

@@ -72,9 +72,9 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
     gone = set(dropped) | set(built_on)
     for name, m in built_on.items():  # named once all are known: every left-out input
         uses = [x.name for x in report.measures if x.name in _measures_used(m) & gone]
-        what = " and ".join(repr(u) for u in uses)
+        quoted = [repr(u) for u in uses]
+        what = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
         dropped[name] = f"it is built on {what}, left out"
-    dropped = {m.name: dropped[m.name] for m in report.measures if m.name in dropped}
     notes = tuple(skipped) + tuple(f"measure {n!r} left out: {why}" for n, why in dropped.items())
     visual = report.visual
     if visual is not None and _names_in(visual.model_dump()) & set(dropped):

@@ -156,8 +156,8 @@ def _unapplied_filter_notes(
             # than advise a filter it has.
             own = "; ".join(_describe(p) for p in spec.where)
             notes.append(
-                f"{m.name} (from {spec.source}) counts the {spec.source} rows of its own filter "
-                f"({own}); the report's filter(s) on {', '.join(loose)} do not apply to it"
+                f"{m.name} (from {spec.source}) reads the {spec.source} rows its own filter "
+                f"keeps ({own}); the report's filter(s) on {', '.join(loose)} do not apply to it"
             )
         elif loose:
             notes.append(
