@@ -153,3 +153,43 @@ def test_a_real_null_in_a_subtotal_row_is_not_its_span(constructor: Any) -> None
     assert table[5][:3] == ("x", "Subtotal", "")
     assert table[6][:3] == ("Total", "", "")
     assert "row_level" not in result.section().table.headers
+
+
+def _scale_colors(spec: dict[str, Any]) -> dict[str, str]:
+    """value -> colour of the chart's categorical colour scales."""
+    found: dict[str, str] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            scale = node.get("scale")
+            if isinstance(scale, dict) and "domain" in scale and "range" in scale:
+                found.update(zip(map(str, scale["domain"]), scale["range"], strict=False))
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(spec)
+    return found
+
+
+def test_only_the_bucket_is_grey_and_last_not_a_real_other(constructor: Any) -> None:
+    # Other 10 and c 5 kept, bucket a 1 + a 2 + b 4 = 7
+    frame = constructor(
+        {
+            "channel": ["a", "a", "Other", "b", "c"],
+            "region": ["EU"] * 5,
+            "amount": [1.0, 2.0, 10.0, 4.0, 5.0],
+        },
+        {"channel": pa.string(), "region": pa.string(), "amount": pa.float64()},
+    )
+    channel = {"field": "channel", "top": {"n": 2, "by": "revenue"}}
+    stacked = _report(VISUALS["bar_stacked"], channel).run(frame)
+    colors = _scale_colors(stacked.chart().to_dict())
+    assert colors["Other (all others)"] == "#bab0ac"  # the bucket is grey
+    assert colors["Other"] != "#bab0ac"  # the real Other is a category like any other
+    pareto = _report(VISUALS["pareto"], channel).run(frame)
+    order = _labels_in_chart(pareto.chart().to_dict(), "channel")
+    # largest first, the bucket last (careless: the real Other, 10, sorted last as a bucket)
+    assert list(dict.fromkeys(order)) == ["Other", "c", "Other (all others)"]

@@ -24,6 +24,9 @@ class ExecutedFrame:
     table: pa.Table
     kind: InputKind
     notes: tuple[str, ...] = ()
+    # The labels the run gave its top-N buckets ("Other", or "Other (all others)" when a
+    # member is called Other): charts grey these, and only these, as "the rest".
+    buckets: tuple[str, ...] = ()
 
     def native(self) -> Any:
         """The result as the same kind of frame as the input (pandas in, pandas out)."""
@@ -60,7 +63,8 @@ def execute(
         main = _with_totals(main, totals, runner, plan)
     keep = [c for c in plan.columns if c in main.column_names]
     kind = result_kind or sources[plan.source].kind
-    return ExecutedFrame(main.select(keep), kind, tuple(notes))
+    buckets = tuple(dict.fromkeys(m.other_label for m in members.values()))
+    return ExecutedFrame(main.select(keep), kind, tuple(notes), buckets)
 
 
 def _members(top: TopQuery, sources: dict[str, BoundSource]) -> tuple[TopMembers, str | None]:

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 
 from crmreports.plan import ROW_LEVEL, ROW_TYPE
-from crmreports.render.colors import colors_for
+from crmreports.render.colors import MUTED_VALUES, colors_for
 from crmreports.render.formats import (
     NumberStyle,
     category_formatter,
@@ -58,6 +58,7 @@ class Canvas:
     colors: MutableMapping[str, str] = field(default_factory=dict)
     total: pd.Series | None = None  # the grand total row, prepared like `data`
     raw: pd.DataFrame | None = None  # `data`'s rows as the result has them, for ordering
+    muted: frozenset[str] = MUTED_VALUES  # texts that are no category of their own: grey
 
     @property
     def visual(self) -> ResolvedVisual:
@@ -139,7 +140,7 @@ class Canvas:
 
     def color_scale(self, name: str) -> alt.Scale:
         domain = list(dict.fromkeys(self.data[name].astype(str)))
-        return alt.Scale(domain=domain, range=colors_for(domain, self.colors))
+        return alt.Scale(domain=domain, range=colors_for(domain, self.colors, self.muted))
 
     def category_order(self, name: str, shown: str | None = None) -> list[str]:
         """The texts of column `shown` (default `name`) ordered by `name`'s underlying values:
