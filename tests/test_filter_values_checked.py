@@ -248,3 +248,22 @@ def test_the_cli_prints_the_note_and_fails_with_strict(
     assert "note: filters[0].value: no row of data has stage = 'won'" in capsys.readouterr().out
     assert main(["run", str(spec), "--data", str(data), "--out", str(out), "--strict"]) == 1
     assert "did you mean: 'Won'?" in capsys.readouterr().err
+
+
+def test_the_builtin_cli_fails_with_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "opportunities.csv"
+    pd.DataFrame(
+        {"opportunity_id": [1, 2], "stage": ["Demo", "Demo"], "amount": [1.0, 2.0]}
+    ).to_csv(data, index=False)
+    out = tmp_path / "out.csv"
+    argv = ["builtin", "run", "sales.pipeline", "--data", str(data), "--out", str(out)]
+    # only open deals: no won or lost deal yet is no spelling, so a note ...
+    assert main(argv) == 0
+    assert "note: filters[0].value[0]: no row of opportunities has stage = 'won'" in (
+        capsys.readouterr().out
+    )
+    # ... and an error when asked to be strict
+    assert main([*argv, "--strict"]) == 1
+    assert "[code: value-not-in-data]" in capsys.readouterr().err
