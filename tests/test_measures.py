@@ -1371,14 +1371,14 @@ def test_subtotals_follow_their_group_and_the_total_is_last(sales: Any) -> None:
         ],
     )
     expected = [
-        ("EU", "shop", 2, 70.0, 2, 35.0, "detail"),  # c1, c3
-        ("EU", "web", 2, 30.0, 2, 15.0, "detail"),  # c1, c2
+        ("EU", "shop", 2, 70.0, 2, 35.0, "detail", 2),  # c1, c3
+        ("EU", "web", 2, 30.0, 2, 15.0, "detail", 2),  # c1, c2
         # EU {c1, c2, c3} = 3 (careless: 2 + 2 = 4); 100 / 4
-        ("EU", None, 4, 100.0, 3, 25.0, "subtotal"),
-        ("US", "phone", 2, 90.0, 2, 45.0, "detail"),  # c4, c5
-        ("US", "web", 2, 110.0, 2, 55.0, "detail"),  # c4, c1
-        ("US", None, 4, 200.0, 3, 50.0, "subtotal"),  # {c1, c4, c5}; 200 / 4
-        (None, None, 8, 300.0, 5, 37.5, "total"),  # c1..c5; 300 / 8
+        ("EU", None, 4, 100.0, 3, 25.0, "subtotal", 1),
+        ("US", "phone", 2, 90.0, 2, 45.0, "detail", 2),  # c4, c5
+        ("US", "web", 2, 110.0, 2, 55.0, "detail", 2),  # c4, c1
+        ("US", None, 4, 200.0, 3, 50.0, "subtotal", 1),  # {c1, c4, c5}; 200 / 4
+        (None, None, 8, 300.0, 5, 37.5, "total", 0),  # c1..c5; 300 / 8
     ]
     check(SUBTOTALS_SPEC, sales, expected, python=python)
     base = expected
@@ -1403,19 +1403,19 @@ measures:
   - {name: s, agg: sum, field: amount}
 """
     expected = [
-        ("EU", "shop", "paid", 1, 30.0, "detail"),  # row 3
-        ("EU", "shop", "refunded", 1, 40.0, "detail"),  # row 4
-        ("EU", "shop", None, 2, 70.0, "subtotal"),
-        ("EU", "web", "paid", 2, 30.0, "detail"),  # rows 1, 2
-        ("EU", "web", None, 2, 30.0, "subtotal"),
-        ("EU", None, None, 4, 100.0, "subtotal"),
-        ("US", "phone", "paid", 1, 20.0, "detail"),  # row 8
-        ("US", "phone", "refunded", 1, 70.0, "detail"),  # row 7
-        ("US", "phone", None, 2, 90.0, "subtotal"),
-        ("US", "web", "paid", 2, 110.0, "detail"),  # rows 5, 6
-        ("US", "web", None, 2, 110.0, "subtotal"),
-        ("US", None, None, 4, 200.0, "subtotal"),
-        (None, None, None, 8, 300.0, "total"),
+        ("EU", "shop", "paid", 1, 30.0, "detail", 3),  # row 3
+        ("EU", "shop", "refunded", 1, 40.0, "detail", 3),  # row 4
+        ("EU", "shop", None, 2, 70.0, "subtotal", 2),
+        ("EU", "web", "paid", 2, 30.0, "detail", 3),  # rows 1, 2
+        ("EU", "web", None, 2, 30.0, "subtotal", 2),
+        ("EU", None, None, 4, 100.0, "subtotal", 1),
+        ("US", "phone", "paid", 1, 20.0, "detail", 3),  # row 8
+        ("US", "phone", "refunded", 1, 70.0, "detail", 3),  # row 7
+        ("US", "phone", None, 2, 90.0, "subtotal", 2),
+        ("US", "web", "paid", 2, 110.0, "detail", 3),  # rows 5, 6
+        ("US", "web", None, 2, 110.0, "subtotal", 2),
+        ("US", None, None, 4, 200.0, "subtotal", 1),
+        (None, None, None, 8, 300.0, "total", 0),
     ]
     check(spec, sales, expected)
 
@@ -1438,12 +1438,12 @@ measures: [{name: s, agg: sum, field: amount}]
 """
     # the null region is its own group, sorted last, with its own subtotal before the total
     expected = [
-        ("EU", "shop", 2.0, "detail"),
-        ("EU", "web", 1.0, "detail"),
-        ("EU", None, 3.0, "subtotal"),
-        (None, "web", 12.0, "detail"),  # 4 + 8
-        (None, None, 12.0, "subtotal"),
-        (None, None, 15.0, "total"),
+        ("EU", "shop", 2.0, "detail", 2),
+        ("EU", "web", 1.0, "detail", 2),
+        ("EU", None, 3.0, "subtotal", 1),
+        (None, "web", 12.0, "detail", 2),  # 4 + 8
+        (None, None, 12.0, "subtotal", 1),  # row_level 1: the null is a real region
+        (None, None, 15.0, "total", 0),
     ]
     check(spec, frame, expected)
 
@@ -1653,13 +1653,13 @@ measures:
 """
     # channel totals: web 140, phone 90, shop 70 -> web kept; Other = phone + shop
     expected = [
-        ("web", "EU", 30.0, 2, "detail"),  # rows 1, 2: c1, c2
-        ("web", "US", 110.0, 2, "detail"),  # rows 5, 6: c4, c1
-        ("web", None, 140.0, 3, "subtotal"),  # {c1, c2, c4}
-        ("Other", "EU", 70.0, 2, "detail"),  # shop rows 3, 4: c1, c3
-        ("Other", "US", 90.0, 2, "detail"),  # phone rows 7, 8: c4, c5
-        ("Other", None, 160.0, 4, "subtotal"),  # {c1, c3, c4, c5}
-        (None, None, 300.0, 5, "total"),
+        ("web", "EU", 30.0, 2, "detail", 2),  # rows 1, 2: c1, c2
+        ("web", "US", 110.0, 2, "detail", 2),  # rows 5, 6: c4, c1
+        ("web", None, 140.0, 3, "subtotal", 1),  # {c1, c2, c4}
+        ("Other", "EU", 70.0, 2, "detail", 2),  # shop rows 3, 4: c1, c3
+        ("Other", "US", 90.0, 2, "detail", 2),  # phone rows 7, 8: c4, c5
+        ("Other", None, 160.0, 4, "subtotal", 1),  # {c1, c3, c4, c5}
+        (None, None, 300.0, 5, "total", 0),
     ]
     check(spec, sales, expected)
 
@@ -1686,12 +1686,12 @@ measures:
     if subtotals:
         spec += "subtotals: [region]\n"
         expected = [
-            (*expected[0], "detail"),
-            (*expected[1], "detail"),
-            ("EU", None, 100.0, 3, "subtotal"),  # {c1, c2, c3}
-            (*expected[2], "detail"),
-            (*expected[3], "detail"),
-            ("US", None, 200.0, 3, "subtotal"),  # {c1, c4, c5}
+            (*expected[0], "detail", 2),
+            (*expected[1], "detail", 2),
+            ("EU", None, 100.0, 3, "subtotal", 1),  # {c1, c2, c3}
+            (*expected[2], "detail", 2),
+            (*expected[3], "detail", 2),
+            ("US", None, 200.0, 3, "subtotal", 1),  # {c1, c4, c5}
         ]
     check(spec, sales, expected)
 

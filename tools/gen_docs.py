@@ -174,13 +174,21 @@ def data_model() -> str:
         "",
         "Types: `id` (an integer or text key), `text`, `number`, `integer`, `date`, `datetime` "
         "(a timestamp), `boolean`.",
+        "",
+        "Values in **bold** in a column's meaning are values the reports give a meaning to "
+        "(`stage` won/lost). They are checked against your data before anything is counted: "
+        "a run fails when a report needs one that no row holds while a row holds it spelled "
+        "otherwise (`Won`, `Closed Won`), and the message gives the `values` mapping to pass.",
     ]
     for table in TABLES.values():
         out += ["", f"## {table.name}", "", table.description, ""]
         out += ["| column | type | required | meaning |", "|---|---|---|---|"]
         for c in table.columns:
             required = "**yes**" if c.required else ""
-            out.append(f"| `{c.name}` | {c.type} | {required} | {c.description} |")
+            meaning = c.description
+            if c.values:
+                meaning += " Checked values: " + ", ".join(f"**{v}**" for v in c.values) + "."
+            out.append(f"| `{c.name}` | {c.type} | {required} | {meaning} |")
     return "\n".join(out) + "\n"
 
 

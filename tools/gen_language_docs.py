@@ -574,7 +574,10 @@ result = report.run(orders)
         "named leading dimensions. Both are recomputed from the base rows, never summed from "
         "the rows above: a total's median is the median of all orders, and a customer who "
         "bought in two channels is counted once. The added column `row_type` tells `detail`, "
-        "`subtotal` and `total` rows apart; the dimensions a total spans are null.",
+        "`subtotal` and `total` rows apart; the dimensions a total spans are null. With "
+        "subtotals, `row_level` says how many leading dimensions a row is grouped by (every "
+        "dimension on detail rows, 1 on a subtotal of the first, 0 on the total), so a real "
+        "null in a dimension before it is told from the span after it.",
         (
             Example(
                 '''

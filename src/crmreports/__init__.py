@@ -30,6 +30,7 @@ from crmreports.errors import (
     UnknownFieldError,
     UnknownNameError,
     UnknownSourceError,
+    ValueNotInDataError,
 )
 from crmreports.execute import Engine
 from crmreports.render.export import export_chart
@@ -90,6 +91,7 @@ __all__ = [
     "UnknownFieldError",
     "UnknownNameError",
     "UnknownSourceError",
+    "ValueNotInDataError",
     "__version__",
     "export_chart",
     "load",

@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         help="output file: .html, .csv, .parquet, .json, .xlsx, or the chart as .png/.svg/.pdf",
     )
+    _add_strict_option(run)
     run.set_defaults(handler=_run)
 
     board = sub.add_parser("dashboard", help="run a dashboard spec on data and write the page")
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter value for every report that declares it (repeatable)",
     )
+    _add_strict_option(board)
     board.set_defaults(handler=_dashboard)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of report specs")
@@ -90,8 +92,19 @@ def _parser() -> argparse.ArgumentParser:
 
     from crmreports.cli_builtin import add_builtin_parser
 
-    add_builtin_parser(sub, _add_data_option, _data_argument, _param_argument, _OUTPUT_SUFFIXES)
+    add_builtin_parser(
+        sub, _add_data_option, _data_argument, _param_argument, _OUTPUT_SUFFIXES,
+        _add_strict_option,
+    )  # fmt: skip
     return parser
+
+
+def _add_strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail when a filter value matches no row of its column (else a note)",
+    )
 
 
 def _add_data_option(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -133,10 +146,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if out.suffix.lower() not in _OUTPUT_SUFFIXES:
         parser.error(f"--out must end in one of {', '.join(_OUTPUT_SUFFIXES)}")
     report = Report.from_file(args.spec)
-    result = report.run(_data_argument(args.data, parser))
+    result = report.run(_data_argument(args.data, parser), strict=args.strict)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.write(out)
     print(f"wrote {out} ({len(result)} rows)")
+    for note in result.notes:
+        print(f"note: {note}")
     return 0
 
 
@@ -148,7 +163,8 @@ def _dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(f"--out must end in one of {', '.join(_DASHBOARD_SUFFIXES)}")
     params = dict(_param_argument(value, parser) for value in args.param)
     dashboard = load_dashboard(args.spec)
-    result = dashboard.run(_data_argument(args.data, parser), as_of=args.as_of, params=params)
+    data = _data_argument(args.data, parser)
+    result = dashboard.run(data, as_of=args.as_of, params=params, strict=args.strict)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.write(out)
     print(f"wrote {out} ({len(result)} items, data as of {result.as_of})")

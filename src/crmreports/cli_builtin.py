@@ -27,6 +27,7 @@ Handler = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
 def add_builtin_parser(
     sub: Any, data_option: Callable[..., None], data_argument: Callable[..., Any],
     param_argument: Callable[..., tuple[str, Any]], out_suffixes: tuple[str, ...],
+    strict_option: Callable[[argparse.ArgumentParser], None],
 ) -> None:  # fmt: skip
     """The `builtin` command and its sub-commands, sharing the main CLI's --data handling."""
     parser = sub.add_parser("builtin", help="list, show and run the built-in CRM reports")
@@ -48,7 +49,8 @@ def add_builtin_parser(
             p.error(f"--out must end in one of {', '.join(out_suffixes)}")
         report = builtin.get(args.name, view=args.view, **_mapping(args.mapping))
         params = dict(param_argument(v, p) for v in args.param)
-        result = report.run(data_argument(args.data, p), as_of=args.as_of, params=params)
+        data = data_argument(args.data, p)
+        result = report.run(data, as_of=args.as_of, params=params, strict=args.strict)
         out.parent.mkdir(parents=True, exist_ok=True)
         result.write(out)
         print(f"wrote {out} ({len(result)} rows)")
@@ -60,6 +62,7 @@ def add_builtin_parser(
     run.add_argument("name", help="e.g. sales.pipeline")
     run.add_argument("--view", default=builtin.MAIN_VIEW, help="view (default: main)")
     _common(run, data_option)
+    strict_option(run)
     run.set_defaults(handler=run_handler)
 
     def dashboard_handler(args: argparse.Namespace, p: argparse.ArgumentParser) -> int:
@@ -68,7 +71,8 @@ def add_builtin_parser(
             p.error("--out must end in .html, .png, .svg or .pdf")
         board = builtin.dashboard(args.name, **_mapping(args.mapping))
         params = dict(param_argument(v, p) for v in args.param)
-        result = board.run(data_argument(args.data, p), as_of=args.as_of, params=params)
+        data = data_argument(args.data, p)
+        result = board.run(data, as_of=args.as_of, params=params, strict=args.strict)
         out.parent.mkdir(parents=True, exist_ok=True)
         result.write(out)
         print(f"wrote {out} ({len(result)} items, data as of {result.as_of})")
@@ -77,6 +81,7 @@ def add_builtin_parser(
     board = commands.add_parser("dashboard", help="run a built-in dashboard on your data")
     board.add_argument("name", help="sales, customers, marketing or service")
     _common(board, data_option)
+    strict_option(board)
     board.set_defaults(handler=dashboard_handler)
 
 

@@ -248,14 +248,16 @@ class Dashboard(DashboardSpec):
         as_of: dt.date | str | None = None,
         params: Mapping[str, Any] | None = None,
         cache: ResultCache | None = None,
+        strict: bool = False,
     ) -> DashboardResult:
         """Run every report on `data` (a frame, a file path, or {source_name: frame}).
 
         `as_of` (default: the spec's, else today) is the same for every report; `params`
         override the spec's parameter values. Problems of all reports are raised together.
-        With a `cache`, a report whose spec and data are unchanged is not run again.
+        With a `cache`, a report whose spec and data are unchanged is not run again. With
+        `strict`, a filter value that no row holds fails the run (as `Report.run`).
         """
-        return self._plan(data, params, as_of, execute=True, cache=cache)  # type: ignore[return-value]
+        return self._plan(data, params, as_of, execute=True, cache=cache, strict=strict)  # type: ignore[return-value]
 
     def _plan(
         self,
@@ -264,6 +266,7 @@ class Dashboard(DashboardSpec):
         as_of: dt.date | str | None,
         execute: bool,
         cache: ResultCache | None = None,
+        strict: bool = False,
     ) -> DashboardResult | None:
         day = _as_date(as_of) or self.as_of or dt.date.today()
         values = {**self.params, **(params or {})}
@@ -283,7 +286,9 @@ class Dashboard(DashboardSpec):
             fits.append((applied, notes))
         # Reports that read the same rows run as one aggregation (crmreports.sharing); with a
         # cache, each is looked up on its own.
-        grouped = groups(jobs) if execute and cache is None else [[i] for i in range(len(jobs))]
+        # Strict runs go one by one, so a value no row holds is located at its own item.
+        sharing = execute and cache is None and not strict
+        grouped = groups(jobs) if sharing else [[i] for i in range(len(jobs))]
         shared = {i for group in grouped if len(group) > 1 for i in group}
         misses = cache.misses if cache is not None else 0
         prepared: dict[int, tuple[ResolvedReport, Plan]] = {}
@@ -293,9 +298,11 @@ class Dashboard(DashboardSpec):
                 if not execute or i in shared:
                     prepared[i] = job.report.prepare(data, job.params, day)
                 elif cache is not None:
-                    results[i] = cache.run(job.report, data, params=job.params, as_of=day)
+                    results[i] = cache.run(
+                        job.report, data, params=job.params, as_of=day, strict=strict
+                    )
                 else:
-                    results[i] = job.report.run(data, params=job.params, as_of=day)
+                    results[i] = job.report.run(data, params=job.params, as_of=day, strict=strict)
             except SpecError as exc:
                 problems += [self._locate(p, i, reports[i], fits[i][0]) for p in exc.problems]
         problems += self._unused_filters(used, columns)

@@ -27,6 +27,7 @@ __all__ = [
     "UnknownFieldError",
     "UnknownNameError",
     "UnknownSourceError",
+    "ValueNotInDataError",
     "format_names",
     "show_value",
     "suggest",
@@ -227,6 +228,13 @@ class DuplicateNameError(SpecError):
     default_code = "duplicate-name"
 
 
+class ValueNotInDataError(SpecError, LookupError):
+    """A value the report compares a column with is held by no row of the column (often a
+    spelling: won for Won), under `strict=True` or for a value the report gives a meaning."""
+
+    default_code = "value-not-in-data"
+
+
 class DataError(CrmReportsError, ValueError):
     """The data handed to a report cannot be used: an unsupported object or a bad file path."""
 
@@ -342,4 +350,10 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
     "missing-param": (InvalidSpecError, "A parameter without a default was not supplied."),
     "param-type": (TypeMismatchError, "A parameter value does not have the declared type."),
     "param-not-allowed": (InvalidSpecError, "A parameter value is not among `allowed`."),
+    "value-not-in-data": (
+        ValueNotInDataError,
+        "A filter value is held by no row of its column while the data spells it otherwise "
+        "(Won for won) or the run is strict, or none of a value map's keys occurs in your "
+        "column.",
+    ),
 }

@@ -24,6 +24,13 @@ from crmreports.execute import (
     empty_table,
     execute,
 )
+from crmreports.execute.values import (
+    Literal,
+    check_values,
+    filter_literals,
+    judge,
+    recoded_keys,
+)
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
 from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
@@ -107,6 +114,7 @@ class Report(ReportSpec):
         params: Mapping[str, Any] | None = None,
         as_of: dt.date | str | None = None,
         engine: Engine | str = Engine.AUTO,
+        strict: bool = False,
     ) -> ReportResult:
         """Compute the report on `data`: a frame, a file path, or {source_name: frame}.
 
@@ -115,16 +123,22 @@ class Report(ReportSpec):
         report's parameters; `as_of` (default: today) anchors relative date filters, so a run
         can be reproduced exactly. `engine` chooses who computes in-memory frames: "auto"
         (DuckDB for pandas and Arrow, polars for polars), "duckdb" or "polars".
+
+        Every value a filter compares a column with (`stage eq won`) is looked up in the
+        column first: one that no row holds gets a note with the values present, and with
+        `strict=True` fails the run (one `ValueNotInDataError` listing them all).
         """
         from crmreports.result import ReportResult  # the result layer sits above this one
 
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            sources, resolved = self._bind(
-                cursor, data, params, as_of, _engine(engine), materialize=True
+            sources, resolved, checked = self._bind(
+                cursor, data, params, as_of, _engine(engine), materialize=True, strict=strict
             )
             plan = build_plan(resolved)
             executed = _execute(plan, resolved, sources, cursor)
+            # Beside the execution's notes, so a dashboard sharing one run passes them on.
+            executed = replace(executed, notes=(*checked, *executed.notes))
         finally:
             cursor.close()
         return ReportResult(self, resolved, plan, executed)
@@ -140,10 +154,32 @@ class Report(ReportSpec):
         sharing one aggregation between reports."""
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
-            _, resolved = self._bind(cursor, data, params, as_of, Engine.AUTO, materialize=False)
+            _, resolved, _ = self._bind(cursor, data, params, as_of, Engine.AUTO, materialize=False)
         finally:
             cursor.close()
         return resolved, build_plan(resolved)
+
+    def unnamed_source(self) -> str | None:
+        """The source name an unnamed frame (`run(frame)`, `--data PATH`) is bound to: the
+        report's source, or, when that is a rollup, the one table the rollups read (a report
+        over the rollup `customer_rfm` of `orders` is given its orders), so a single-table
+        report runs on a single frame whatever its rollups. None leaves the default name."""
+        rollups = {r.name for r in self.rollups}
+        if self.source not in rollups:
+            return self.source
+        specs = [self.rollup_report(i) for i in range(len(self.rollups))]
+        read = {s.source for s in specs if s.source} | {
+            name
+            for s in (self, *specs)
+            for rel in s.relationships
+            for name in (rel.to, rel.from_)
+            if name
+        }
+        read |= {
+            str(m.source) for s in (self, *specs) for m in s.measures if getattr(m, "source", None)
+        }
+        tables = sorted(read - rollups)
+        return tables[0] if len(tables) == 1 else self.source
 
     def _bind(
         self,
@@ -153,16 +189,25 @@ class Report(ReportSpec):
         as_of: dt.date | str | None,
         engine: Engine,
         materialize: bool,
-    ) -> tuple[dict[str, BoundSource], ResolvedReport]:
-        """The caller's data bound to sources (mapped, plus the rollups), and this spec
-        resolved against their schemas. Without `materialize`, rollups are only typed (empty
-        tables), so checking and explaining never compute them."""
+        strict: bool = False,
+    ) -> tuple[dict[str, BoundSource], ResolvedReport, tuple[str, ...]]:
+        """The caller's data bound to sources (mapped, plus the rollups), this spec resolved
+        against their schemas, and the notes on filter values no row holds. Without
+        `materialize`, rollups are only typed (empty tables) and values are not looked up,
+        so checking and explaining never compute anything."""
         date = _as_date(as_of)
-        sources = bind_inputs(data, self.source, cursor, engine)
+        sources = bind_inputs(data, self.unnamed_source(), cursor, engine)
+        raw = dict(sources)
         notes: list[str] = []
         for name, mapping in self.mapping.items():
             if name in sources:
                 sources[name] = apply_mapping(sources[name], mapping, f"mapping.{name}")
+        literals = self._filter_literals(sources, params) if materialize else []
+        checked: tuple[str, ...] = ()
+        if materialize:  # before any rollup is computed
+            now = [lit for lit in literals if lit.source in sources]
+            checked = self._check_values(now, sources, raw, strict, keys=True)
+        rollups_bound: set[str] = set()
         for i, rollup in enumerate(self.rollups):
             if rollup.name in sources:
                 raise SpecError(
@@ -199,9 +244,45 @@ class Report(ReportSpec):
             given = sources[resolved.source].result_kind
             bound = bind_inputs({rollup.name: table}, None, cursor)[rollup.name]
             sources[rollup.name] = replace(bound, given_kind=given)  # results come back as given
+            rollups_bound.add(rollup.name)
+        later = [lit for lit in literals if lit.source in rollups_bound]
+        checked += self._check_values(later, sources, sources, strict, keys=False)
         schema = {n: s.schema for n, s in sources.items()}
         resolved = resolve(self, schema, params=params, as_of=date)
-        return sources, replace(resolved, notes=(*notes, *resolved.notes))
+        return sources, replace(resolved, notes=(*notes, *resolved.notes)), checked
+
+    def _filter_literals(
+        self, sources: dict[str, BoundSource], params: Mapping[str, Any] | None
+    ) -> list[Literal]:
+        """The values this report's filters and its rollups' compare columns with."""
+        only = next(iter(sources)) if len(sources) == 1 else None
+        found = filter_literals(self, self.source or only or "", params or {})
+        for i, rollup in enumerate(self.rollups):
+            spec = self.rollup_report(i)
+            found += filter_literals(
+                spec, rollup.source or only or "", params or {}, f"rollups[{i}]."
+            )
+        return found
+
+    def _check_values(
+        self,
+        literals: list[Literal],
+        sources: dict[str, BoundSource],
+        raw: dict[str, BoundSource],
+        strict: bool,
+        keys: bool,
+    ) -> tuple[str, ...]:
+        """Notes on the values no row holds; raise when they are errors (strict, a value
+        map none of whose keys occurs, a meaningful value spelled otherwise)."""
+        recoded = recoded_keys({n: m for n, m in self.mapping.items() if n in raw}) if keys else []
+        if not literals and not recoded:
+            return ()
+        check = check_values(literals, recoded, sources, raw, self.mapping)
+        meaningful = {n: m.meaningful for n, m in self.mapping.items() if m.meaningful}
+        found, problems = judge(check, meaningful, strict)
+        if problems:
+            raise SpecError.from_problems(problems, report=self.name)
+        return tuple(found)
 
 
 # Problems that mean "the data lacks it" (not a mistake in the spec): an optional rollup is left

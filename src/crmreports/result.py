@@ -72,12 +72,14 @@ class ReportResult:
 
         Pass one `colors` dict to several charts to give a category one colour in all of them.
         """
-        return build_chart(self.to_pandas(), self.resolved, colors=colors)
+        return build_chart(
+            self.to_pandas(), self.resolved, colors=colors, buckets=self._executed.buckets
+        )
 
     def section(self, *, colors: MutableMapping[str, str] | None = None) -> Section:
         """This result as one section of an HTML page (used by pages with several reports)."""
         frame = self.to_pandas()
-        chart = build_chart(frame, self.resolved, colors=colors)
+        chart = build_chart(frame, self.resolved, colors=colors, buckets=self._executed.buckets)
         spec = None if self.resolved.visual.kind == "table" else chart.to_dict()
         return Section(
             title=self.report.display_title,

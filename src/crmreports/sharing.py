@@ -75,7 +75,8 @@ def run_group(
         order = [(s.name, "descending" if s.desc else "ascending", "at_end") for s in resolved.sort]
         if order:
             own = own.sort_by(order)  # nulls last, as every report sorts
-        executed = ExecutedFrame(own, together._executed.kind, together._executed.notes)
+        shared = together._executed
+        executed = ExecutedFrame(own, shared.kind, shared.notes, shared.buckets)
         results.append(ReportResult(job.report, resolved, plan, executed))
     return results
 

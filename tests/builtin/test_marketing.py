@@ -416,8 +416,10 @@ def test_channels_without_campaigns_or_converted_date(constructor) -> None:
         "measure 'cost' left out: the data has no source 'campaigns'",
         "measure 'campaigns_without_cost' left out: the data has no source 'campaigns'",
         "measure 'conversion_rate' left out: it is built on 'conversions', left out",
-        "measure 'cost_per_lead' left out: it is built on 'campaigns_without_cost', left out",
-        "measure 'cac' left out: it is built on 'campaigns_without_cost', left out",
+        "measure 'cost_per_lead' left out: it is built on 'cost' and 'campaigns_without_cost', "
+        "left out",
+        "measure 'cac' left out: it is built on 'customers_won', 'cost' and "
+        "'campaigns_without_cost', left out",
     )
 
 

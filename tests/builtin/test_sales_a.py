@@ -551,10 +551,12 @@ DEALS = {
                     D(2024, 2, 2), D(2023, 5, 1)],
 }  # fmt: skip
 DEALS_SCHEMA = {"closed_date": pa.date32(), "amount": pa.float64()}
-NOT_BY_STATUS = (
-    "{} (from opportunities) is not restricted by the report's filter(s) on {}: give it its "
-    "own `filter:` on opportunities's columns if it should be"
+# A measure of opportunities keeps the rows of its own filter, whatever the orders' filters.
+OWN_FILTER = (
+    "{} (from opportunities) reads the opportunities rows its own filter keeps ({}); the "
+    "report's filter(s) on {} do not apply to it"
 )
+YTD = "closed_date: year to date (2024-01-01 .. 2024-06-30)"
 
 # Orders side of the main view, all time. Revenue 870 in total.
 # Ben: orders 2 (50), 3 (200), 7 (120) = 370, 3 orders, customers k1 k2 k3, new k2 and k3.
@@ -600,8 +602,13 @@ def test_salesperson_main(constructor: Any) -> None:
     assert result.notes == (
         *WITHOUT_SURVEYS,
         *(
-            NOT_BY_STATUS.format(m, "status")
-            for m in ("won_deals", "lost_deals", "average_deal_size", "median_deal_size")
+            OWN_FILTER.format(m, f"stage = '{stage}'", "status")
+            for m, stage in (
+                ("won_deals", "won"),
+                ("lost_deals", "lost"),
+                ("average_deal_size", "won"),
+                ("median_deal_size", "won"),
+            )
         ),
     )
 
@@ -611,7 +618,7 @@ WITHOUT_SURVEYS = (
     "rollup 'owner_satisfaction' left out: unknown source 'surveys'",
     "measure 'csat_answers' left out: the data has no source 'owner_satisfaction'",
     "measure 'csat_satisfied' left out: the data has no source 'owner_satisfaction'",
-    "measure 'csat' left out: it is built on 'csat_answers', left out",
+    "measure 'csat' left out: it is built on 'csat_answers' and 'csat_satisfied', left out",
 )
 
 
@@ -627,7 +634,7 @@ def test_salesperson_without_opportunities(constructor: Any) -> None:
         "measure 'median_deal_size' left out: the data has no source 'opportunities'",
         WITHOUT_SURVEYS[1],
         WITHOUT_SURVEYS[2],
-        "measure 'win_rate' left out: it is built on 'lost_deals', left out",
+        "measure 'win_rate' left out: it is built on 'won_deals' and 'lost_deals', left out",
         WITHOUT_SURVEYS[3],
     )
 
@@ -677,8 +684,8 @@ def test_salesperson_leaderboard(constructor: Any) -> None:
     )
     assert result.notes == (
         "order_date: year to date (2024-01-01 .. 2024-06-30)",
-        NOT_BY_STATUS.format("won_deals", "order_date, status"),
-        NOT_BY_STATUS.format("lost_deals", "order_date, status"),
+        OWN_FILTER.format("won_deals", f"stage = 'won'; {YTD}", "order_date, status"),
+        OWN_FILTER.format("lost_deals", f"stage = 'lost'; {YTD}", "order_date, status"),
     )
 
 

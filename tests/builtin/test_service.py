@@ -482,8 +482,10 @@ def test_complaints_per_1000_orders(constructor) -> None:
         ],
     )  # fmt: skip
     assert result.notes == (
-        "orders (from orders) is not restricted by the report's filter(s) on a formula: give it "
-        "its own `filter:` on orders's columns if it should be",
+        # its own filter is the report's, restated on orders (status won, on or before as_of)
+        "orders (from orders) reads the orders rows its own filter keeps (status = 'won'; "
+        "days_between(as_of(), order_date) < 1); the report's filter(s) on a formula do not "
+        "apply to it",
     )
 
 

@@ -89,8 +89,10 @@ class Binding:
         mapped, so a missing column's error explains how to map it)."""
         read = tables_read(report)
         problems: list[Problem] = []
+        # The model's meaningful values of every table read, so a run checks the data's
+        # spelling of them (Won for won) before counting.
         mapping: dict[str, dict[str, dict[str, Any]]] = {
-            t: {"columns": {}, "values": {}} for t in sorted(read)
+            t: {"columns": {}, "values": {}, "meaningful": _meaningful(t)} for t in sorted(read)
         }
         for kind, entries in (("columns", self.columns), ("values", self.values)):
             for e in entries:
@@ -127,6 +129,10 @@ def tables_read(report: ReportSpec) -> set[str]:
             str(getattr(m, "source", None)) for m in spec.measures if getattr(m, "source", None)
         }
     return {t for t in found - rollups if t in TABLES}
+
+
+def _meaningful(table: str) -> dict[str, list[str]]:
+    return {c.name: list(c.values) for c in TABLES[table].columns if c.values}
 
 
 def _entries(raw: Mapping[str, Any], kind: str, nested: Any) -> list[_Entry]:

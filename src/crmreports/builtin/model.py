@@ -20,6 +20,10 @@ class Column:
     type: ColumnType
     description: str
     required: bool = False  # every report reading the table needs it
+    # Values reports give a meaning to (stage won/lost): a report filtering on one that no
+    # row holds, while a row holds it spelled otherwise (Won, Closed Won), fails with the
+    # mapping to give (`SourceMapping.meaningful`).
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,14 @@ class Table:
         return next((c for c in self.columns if c.name == name), None)
 
 
-def _c(name: str, type: ColumnType, description: str, required: bool = False) -> Column:
-    return Column(name, type, description, required)
+def _c(
+    name: str,
+    type: ColumnType,
+    description: str,
+    required: bool = False,
+    values: tuple[str, ...] = (),
+) -> Column:
+    return Column(name, type, description, required, values)
 
 
 TABLES: dict[str, Table] = {
@@ -68,7 +78,12 @@ TABLES: dict[str, Table] = {
                 ),
                 _c("cost", "number", "Cost of goods of the row (profit = amount - cost)."),
                 _c("quantity", "integer", "Units."),
-                _c("status", "text", "won (a sale), open, lost or cancelled."),
+                _c(
+                    "status",
+                    "text",
+                    "won (a sale), open, lost or cancelled.",
+                    values=("won", "open", "lost", "cancelled"),
+                ),
                 _c("channel", "text", "Sales channel, e.g. Online / Retail / Partner."),
                 _c("product", "text", "Product name."),
                 _c("category", "text", "Product category."),
@@ -82,7 +97,13 @@ TABLES: dict[str, Table] = {
             "other value is an open stage.",
             (
                 _c("opportunity_id", "id", "Unique key.", required=True),
-                _c("stage", "text", "Pipeline stage; won and lost are closed.", required=True),
+                _c(
+                    "stage",
+                    "text",
+                    "Pipeline stage; won and lost are closed.",
+                    required=True,
+                    values=("won", "lost"),
+                ),
                 _c("amount", "number", "Deal value (expected while open, actual once won)."),
                 _c("owner", "text", "Salesperson owning the deal (users.name)."),
                 _c("account_id", "id", "The customer (customers.customer_id)."),
@@ -150,7 +171,12 @@ TABLES: dict[str, Table] = {
                 _c("channel", "text", "email / phone / chat / web."),
                 _c("priority", "text", "low / medium / high / urgent."),
                 _c("category", "text", "billing / technical / delivery / account / other."),
-                _c("type", "text", "question / problem / request / complaint."),
+                _c(
+                    "type",
+                    "text",
+                    "question / problem / request / complaint.",
+                    values=("question", "problem", "request", "complaint"),
+                ),
                 _c("reason", "text", "Complaint reason, for complaints."),
                 _c("agent", "text", "Agent handling it (users.name)."),
                 _c("first_response_at", "datetime", "First agent response (null: none yet)."),
@@ -163,7 +189,7 @@ TABLES: dict[str, Table] = {
             "One row per survey answer (CSAT 1-5 or NPS 0-10).",
             (
                 _c("survey_id", "id", "Unique key.", required=True),
-                _c("kind", "text", "csat or nps.", required=True),
+                _c("kind", "text", "csat or nps.", required=True, values=("csat", "nps")),
                 _c("score", "integer", "1-5 for csat, 0-10 for nps.", required=True),
                 _c("answered_date", "date", "When it was answered."),
                 _c("customer_id", "id", "Who answered."),

@@ -10,9 +10,11 @@ import duckdb
 import pyarrow as pa
 
 from crmreports.execute.inputs import BoundSource, InputKind
+from crmreports.execute.labels import with_distinct_unmatched_labels
 from crmreports.execute.post import PostRunner, formula
 from crmreports.execute.query import check_lookups, run_query, unmatched_notes
-from crmreports.plan import ROW_TYPE, Plan, TopQuery, TotalsStep
+from crmreports.execute.rows import TopMembers
+from crmreports.plan import ROW_LEVEL, ROW_TYPE, Plan, TopQuery, TotalsStep, distinct_label
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,9 @@ class ExecutedFrame:
     table: pa.Table
     kind: InputKind
     notes: tuple[str, ...] = ()
+    # The labels the run gave its top-N buckets ("Other", or "Other (all others)" when a
+    # member is called Other): charts grey these, and only these, as "the rest".
+    buckets: tuple[str, ...] = ()
 
     def native(self) -> Any:
         """The result as the same kind of frame as the input (pandas in, pandas out)."""
@@ -41,7 +46,12 @@ def execute(
     result_kind: InputKind | None = None,
 ) -> ExecutedFrame:
     notes = check_lookups(plan.queries[0], sources)
-    members = {top.name: _members(top, sources) for top in plan.pre}
+    plan, relabelled = with_distinct_unmatched_labels(plan, sources)
+    notes += relabelled
+    members = {}
+    for top in plan.pre:
+        members[top.name], note = _members(top, sources)
+        notes += [note] if note else []
     tables = {q.name: run_query(q, sources, members) for q in plan.queries}
     counted, tables["main"] = unmatched_notes(plan.queries[0], tables["main"])
     notes += counted
@@ -53,12 +63,23 @@ def execute(
         main = _with_totals(main, totals, runner, plan)
     keep = [c for c in plan.columns if c in main.column_names]
     kind = result_kind or sources[plan.source].kind
-    return ExecutedFrame(main.select(keep), kind, tuple(notes))
+    buckets = tuple(dict.fromkeys(m.other_label for m in members.values()))
+    return ExecutedFrame(main.select(keep), kind, tuple(notes), buckets)
 
 
-def _members(top: TopQuery, sources: dict[str, BoundSource]) -> list[Any]:
-    """The kept members, largest first (ties by member, nulls last, for a stable choice)."""
+def _members(top: TopQuery, sources: dict[str, BoundSource]) -> tuple[TopMembers, str | None]:
+    """The kept members, largest first (ties by member, nulls last, for a stable choice), and
+    the label of the rest: `other_label`, or, when a member is already called that, a label
+    no member has (the pre-query sees every member, so this costs nothing more); then a
+    note says so."""
     rows = run_query(top.query, sources, {}).to_pylist()
+    label = distinct_label(top.other_label, (r["member"] for r in rows), "all others")
+    note = None
+    if label != top.other_label and len(rows) > top.n:
+        note = (
+            f"{top.other_label!r} is one of the values of {top.dimension}: the values after "
+            f"the {'bottom' if top.bottom else 'top'} {top.n} are grouped as {label!r}"
+        )
 
     def order(row: dict[str, Any]) -> tuple[Any, ...]:
         value, member = row["value"], row["member"]
@@ -66,16 +87,21 @@ def _members(top: TopQuery, sources: dict[str, BoundSource]) -> list[Any]:
         return (value is None, rank, member is None, str(member))
 
     rows.sort(key=order)
-    return [r["member"] for r in rows[: top.n]]
+    return TopMembers(tuple(r["member"] for r in rows[: top.n]), label), note
 
 
 def _with_totals(
     detail: pa.Table, steps: list[TotalsStep], runner: PostRunner, plan: Plan
 ) -> pa.Table:
-    """Detail rows, each group's subtotal after its rows, the grand total last."""
+    """Detail rows, each group's subtotal after its rows, the grand total last; each row with
+    its `row_type` and `row_level` (the number of leading dimensions it is grouped by), so a
+    real null in a dimension never reads like the span of a subtotal."""
     columns = detail.column_names
     schema = detail.schema
-    detail_rows = [dict(r, **{ROW_TYPE: "detail"}) for r in detail.to_pylist()]
+    dimensions = list(plan.dimensions)
+    detail_rows = [
+        dict(r, **{ROW_TYPE: "detail", ROW_LEVEL: len(dimensions)}) for r in detail.to_pylist()
+    ]
     levels: dict[int, list[dict[str, Any]]] = {}
     grand: list[dict[str, Any]] = []
     for step in steps:
@@ -84,18 +110,19 @@ def _with_totals(
             frame = runner.across(frame, name, step.keys, ())
         for f in step.formulas:
             frame = formula(frame, f)
+        level = len(step.keys)
         rows = [
-            dict(r, **{ROW_TYPE: step.row_type}) for r in frame.collect().to_arrow().to_pylist()
+            dict(r, **{ROW_TYPE: step.row_type, ROW_LEVEL: level})
+            for r in frame.collect().to_arrow().to_pylist()
         ]
         if step.row_type == "total":
             grand += rows
         else:
-            levels[int(step.query.removeprefix("subtotal"))] = rows
+            levels[level] = rows
     out: list[dict[str, Any]] = []
-    dims = [c for c in columns if c in plan.columns][: max(levels, default=0)]
 
     def group(row: dict[str, Any], level: int) -> tuple[Any, ...]:
-        return tuple(row.get(d) for d in dims[:level])
+        return tuple(row.get(d) for d in dimensions[:level])
 
     emitted: set[tuple[int, tuple[Any, ...]]] = set()
     for i, row in enumerate(detail_rows):
@@ -110,9 +137,10 @@ def _with_totals(
                     emitted.add((level, key))
                     out.append(sub)
     out += grand
-    fields = [*schema, pa.field(ROW_TYPE, pa.string())]
+    names = [*columns, ROW_TYPE, ROW_LEVEL]
+    fields = [*schema, pa.field(ROW_TYPE, pa.string()), pa.field(ROW_LEVEL, pa.int64())]
     return pa.Table.from_pylist(
-        [{c: r.get(c) for c in [*columns, ROW_TYPE]} for r in out], schema=pa.schema(fields)
+        [{c: r.get(c) for c in names} for r in out], schema=pa.schema(fields)
     )
 
 

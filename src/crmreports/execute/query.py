@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import narwhals as nw
@@ -11,7 +11,7 @@ import pyarrow as pa
 from crmreports.errors import DataError
 from crmreports.execute.formula import civil_durations
 from crmreports.execute.inputs import BoundSource, InputKind, quote_identifier
-from crmreports.execute.rows import RowCompiler
+from crmreports.execute.rows import RowCompiler, TopMembers
 from crmreports.plan import AggQuery, Aggregation, internal_prefix
 from crmreports.resolve import DataType
 from crmreports.resolve.relationships import ResolvedJoin
@@ -22,7 +22,7 @@ _NW_TYPE = {DataType.INTEGER: nw.Int64, DataType.FLOAT: nw.Float64}
 def run_query(
     query: AggQuery,
     sources: Mapping[str, BoundSource],
-    members: Mapping[str, Sequence[Any]],
+    members: Mapping[str, TopMembers],
 ) -> pa.Table:
     source = sources[query.source]
     with civil_durations(source.kind is InputKind.SPARK):
@@ -32,7 +32,7 @@ def run_query(
 def compile_query(
     query: AggQuery,
     sources: Mapping[str, BoundSource],
-    members: Mapping[str, Sequence[Any]],
+    members: Mapping[str, TopMembers],
 ) -> nw.LazyFrame[Any]:
     source = sources[query.source]
     names = frame_names(query, sources)

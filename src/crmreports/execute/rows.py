@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,7 @@ from crmreports.resolve import (
 from crmreports.spec import DatePart, Grain
 from crmreports.spec.formula import Node, Ref
 
+UNGROUPED = " (ungrouped)"
 _TRUNCATE_EVERY = {
     Grain.HOUR: "1h",
     Grain.DAY: "1d",
@@ -51,6 +53,15 @@ _TRUNCATE_EVERY = {
 }
 
 
+@dataclass(frozen=True)
+class TopMembers:
+    """What a top-N's pre-query decided: the members kept, and the label of the rest (never
+    one of the dimension's own values)."""
+
+    kept: tuple[Any, ...]
+    other_label: str
+
+
 class RowCompiler:
     """Compiles predicates and derived columns for one query (column types and time zone)."""
 
@@ -58,7 +69,7 @@ class RowCompiler:
         self,
         types: Mapping[str, DataType],
         timezone: str = "UTC",
-        members: Mapping[str, Sequence[Any]] | None = None,
+        members: Mapping[str, TopMembers] | None = None,
         columns: Mapping[str, str] | None = None,
     ) -> None:
         self.types = dict(types)
@@ -155,14 +166,15 @@ class RowCompiler:
         return [self.derived(d)]
 
     def _top(self, d: TopValue) -> list[nw.Expr]:
-        members = list(self.members[d.query])
+        top = self.members[d.query]
+        members = list(top.kept)
         value = self.col(d.input)
         known = [m for m in members if m is not None]
         kept = value.is_in(known) if known else nw.lit(False)
         if None in members:
             kept = value.is_null() | kept
         kept = nw.when(kept).then(nw.lit(True)).otherwise(nw.lit(False))
-        member = nw.when(kept).then(value.cast(nw.String)).otherwise(nw.lit(d.other_label))
+        member = nw.when(kept).then(value.cast(nw.String)).otherwise(nw.lit(top.other_label))
         is_other = nw.when(kept).then(nw.lit(0)).otherwise(nw.lit(1)).cast(nw.Int64)
         return [member.alias(d.name), is_other.alias(d.is_other)]
 
@@ -272,6 +284,12 @@ def _bins(d: BinValue, value: nw.Expr) -> list[nw.Expr]:
 def _groups(d: GroupValue, value: nw.Expr) -> nw.Expr:
     if d.unmatched == "keep":
         expr: nw.Expr = value.cast(nw.String)
+        # A value in no group that reads like a group's name stays apart from the group:
+        # "Paid" of the data is shown as "Paid (ungrouped)" beside the group "Paid".
+        listed = [v for _, values in d.groups for v in values]
+        names = [label for label, _ in d.groups]
+        lookalike = value.is_in(names) & ~value.is_in(listed) if listed else value.is_in(names)
+        expr = nw.when(lookalike).then(nw.concat_str([expr, nw.lit(UNGROUPED)])).otherwise(expr)
     elif d.unmatched == "null":
         expr = nw.lit(None, dtype=nw.String)
     else:

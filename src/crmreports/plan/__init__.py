@@ -1,7 +1,8 @@
 """Logical plans: aggregation queries over the caller's data, then steps over their results."""
 
-from crmreports.plan.build import ROW_TYPE, build_plan, internal_prefix
+from crmreports.plan.build import ROW_LEVEL, ROW_TYPE, build_plan, internal_prefix
 from crmreports.plan.explain import describe_predicate, explain
+from crmreports.plan.labels import distinct_label
 from crmreports.plan.nodes import (
     AcrossStep,
     AggQuery,
@@ -35,6 +36,7 @@ from crmreports.plan.nodes import (
 )
 
 __all__ = [
+    "ROW_LEVEL",
     "ROW_TYPE",
     "AcrossStep",
     "AggQuery",
@@ -67,6 +69,7 @@ __all__ = [
     "TotalsStep",
     "build_plan",
     "describe_predicate",
+    "distinct_label",
     "explain",
     "internal_prefix",
 ]

@@ -63,6 +63,10 @@ _FUNCTION: dict[str, AggFunction] = {
     "stddev": "std",
 }
 ROW_TYPE = "row_type"
+# On reports with totals: how many leading dimensions a row is grouped by (every dimension on
+# detail rows, k on a subtotal of the first k, 0 on the grand total). A dimension at position
+# >= row_level spans all its values on that row; one before it that is null is a real null.
+ROW_LEVEL = "row_level"
 
 
 def internal_prefix(columns: tuple[str, ...]) -> str:
@@ -228,7 +232,8 @@ class _Builder:
             post.append(LimitStep(r.limit))
         post += self._totals(dims, aggregates, queries)
         hidden = tuple(self.hidden)
-        return Plan(pre, tuple(queries), tuple(post), r.columns, hidden)
+        names = tuple(d.name for d in r.dimensions)
+        return Plan(pre, tuple(queries), tuple(post), r.columns, hidden, dimensions=names)
 
     def _with_unmatched_counts(self, query: AggQuery) -> AggQuery:
         """Count rows without a lookup match inside the main aggregation (one pass, not a
@@ -302,7 +307,10 @@ class _Builder:
             for o in query.outputs
         )
         self.top_queries[i] = name
-        return TopQuery(name, _replace(query, outputs=renamed), d.top.n, d.top.bottom)
+        return TopQuery(
+            name, _replace(query, outputs=renamed), d.top.n, d.top.bottom, d.name,
+            d.top.other_label,
+        )  # fmt: skip
 
     def _window(
         self,
@@ -532,4 +540,4 @@ def _depends_on_window(m: ResolvedMeasure, r: ResolvedReport) -> bool:
     )
 
 
-__all__ = ["ROW_TYPE", "Ref", "build_plan", "internal_prefix"]
+__all__ = ["ROW_LEVEL", "ROW_TYPE", "Ref", "build_plan", "internal_prefix"]

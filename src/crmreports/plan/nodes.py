@@ -164,12 +164,15 @@ class AggQuery:
 
 @dataclass(frozen=True)
 class TopQuery:
-    """Rank members of a dimension by a measure; keep the first `n`."""
+    """Rank members of a dimension by a measure; keep the first `n`. The rest are labelled
+    `other_label`, unless a member is already called that (`plan.labels.distinct_label`)."""
 
     name: str
     query: AggQuery  # outputs: "member", "value"
     n: int
     bottom: bool
+    dimension: str = ""  # the dimension's result name, for notes
+    other_label: str = "Other"
 
 
 # --- post steps: on the aggregated results, run by DuckDB ------------------------------
@@ -290,7 +293,8 @@ class PacingStep:
 
 @dataclass(frozen=True)
 class TotalsStep:
-    """Rows from `query` (fewer keys) appended with `row_type`; missing columns are null.
+    """Rows from `query` (fewer keys) appended with `row_type`, and `row_level` = how many
+    leading dimensions they are grouped by (`keys`); the dimensions they span are null.
     `across` queries (other sources at the same level) are joined in first."""
 
     query: str
@@ -329,6 +333,7 @@ class Plan:
     columns: tuple[str, ...]
     hidden: tuple[str, ...] = ()  # helper columns dropped at the end
     drop_fillers: bool = True  # rows added only for windows are removed at the end
+    dimensions: tuple[str, ...] = ()  # the report's dimensions, in order (totals' row_level)
 
     @property
     def source(self) -> str:

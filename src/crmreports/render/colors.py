@@ -66,8 +66,12 @@ def assign_colors(
     return mapping
 
 
-def colors_for(values: Iterable[object], mapping: MutableMapping[str, str]) -> list[str]:
+def colors_for(
+    values: Iterable[object],
+    mapping: MutableMapping[str, str],
+    muted: Iterable[str] = MUTED_VALUES,
+) -> list[str]:
     """The colours of `values` in order (after assigning new ones): a Vega scale `range`."""
     keys = list(dict.fromkeys(str(v) for v in values))
-    assign_colors(keys, mapping)
+    assign_colors(keys, mapping, muted=muted)
     return [mapping[k] for k in keys]

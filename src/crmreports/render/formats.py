@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from crmreports.plan import distinct_label
 from crmreports.resolve import Calendar, ResolvedDimension, ResolvedMeasure
 from crmreports.spec import DatePart, Format, Grain
 
@@ -235,6 +236,28 @@ def format_category(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
+
+
+def category_formatter(values: Iterable[Any]) -> Callable[[Any], str]:
+    """`format_category` for one column of categories: its null reads "(null)", unless a real
+    value of the column already reads so; then "(no value)", so the two never share a row of
+    a table or a mark of a chart.
+
+    >>> category_formatter(["a", "(null)"])(None)
+    '(no value)'
+    """
+    texts = {format_category(v) for v in values if not _missing(v)}
+    if NULL_CATEGORY not in texts:
+        return format_category
+    null = distinct_label("(no value)", texts, "null")
+    return lambda v: null if _missing(v) else format_category(v)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(value != value)  # None, NaN, NaT
+    except (TypeError, ValueError):
+        return False
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

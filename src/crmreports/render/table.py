@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from crmreports.plan import ROW_TYPE
-from crmreports.render.formats import dimension_formatter, measure_formatter
+from crmreports.plan import ROW_LEVEL, ROW_TYPE
+from crmreports.render.formats import (
+    category_formatter,
+    dimension_formatter,
+    format_category,
+    measure_formatter,
+)
 from crmreports.resolve import HighlightRule, ResolvedReport
 
 
@@ -24,25 +29,31 @@ def display_table(
     frame: Any, report: ResolvedReport, columns: tuple[str, ...] = (), max_rows: int = 1000
 ) -> DisplayTable:
     """Format a pandas result for people: labels as headers, units and periods as text."""
-    names = [n for n in (columns or report.columns) if n != ROW_TYPE]
+    names = [n for n in (columns or report.columns) if n not in (ROW_TYPE, ROW_LEVEL)]
     calendar = report.time.calendar
     formatters = []
     for name in names:
         dim = next((d for d in report.dimensions if d.name == name), None)
         if dim is not None:
-            formatters.append(dimension_formatter(dim, calendar))
+            plain = dimension_formatter(dim, calendar)
+            # A null category reads "(null)", unless a real value does (then "(no value)").
+            formatters.append(
+                category_formatter(frame[name]) if plain is format_category else plain
+            )
             continue
         measure = next(m for m in report.measures if m.name == name)
         formatters.append(measure_formatter(measure))
     shown = frame.head(max_rows)
     kinds = tuple(shown[ROW_TYPE]) if ROW_TYPE in frame.columns else ()
+    levels = tuple(int(v) for v in shown[ROW_LEVEL]) if ROW_LEVEL in frame.columns else ()
     records = shown[list(names)].astype(object).itertuples(index=False)
     rows, styles = [], []
     rules = report.visual.highlights
     for i, row in enumerate(records):
         cells = [fmt(None if _is_missing(v) else v) for fmt, v in zip(formatters, row, strict=True)]
         if kinds and kinds[i] != "detail":
-            _label_rolled_up(cells, row, names, report, kinds[i])
+            level = levels[i] if levels else 0  # without subtotals, only the grand total
+            _label_rolled_up(cells, row, names, report, kinds[i], level)
         rows.append(tuple(cells))
         if rules:
             styles.append(
@@ -59,13 +70,22 @@ def _style(name: str, value: Any, rules: tuple[HighlightRule, ...]) -> str:
 
 
 def _label_rolled_up(
-    cells: list[str], row: Any, names: list[str], report: ResolvedReport, kind: str
+    cells: list[str],
+    row: Any,
+    names: list[str],
+    report: ResolvedReport,
+    kind: str,
+    level: int,
 ) -> None:
-    """Rolled-up dimensions of a subtotal/total row read 'Subtotal'/'Total', then blank."""
-    dims = {d.name for d in report.dimensions}
+    """The dimensions a subtotal/total row spans (from position `row_level` on) read
+    'Subtotal'/'Total', then blank; a dimension it is grouped by keeps its value, "(null)"
+    for a real null."""
+    position = {d.name: k for k, d in enumerate(report.dimensions)}
     labelled = False
     for j, name in enumerate(names):
-        if name in dims and _is_missing(row[j]):
+        if name not in position:
+            continue
+        if position[name] >= level:
             cells[j] = "" if labelled else kind.capitalize()
             labelled = True
 

@@ -189,6 +189,18 @@ def _transform(
                 )
             )
             return None
+        if dim.unmatched == "other" and dim.other_label in dim.groups:
+            # One label for a group and for the values in none would merge them silently.
+            ctx.problems.append(
+                Problem(
+                    "invalid-value",
+                    f"other_label {dim.other_label!r} is also the name of a group: the group "
+                    "and the values in no group would read as one",
+                    f"{path}.other_label",
+                    hint="choose another other_label, or list those values in the group",
+                )
+            )
+            return None
         return DataType.STRING, None, GroupsTransform(tuple(groups), dim.unmatched, dim.other_label)
     return dtype, None, None
 

@@ -36,7 +36,7 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
         )
         if getattr(f, "optional", False) and missing:
             skipped.append(
-                f"filter {i + 1} skipped: source {source!r} has no column {missing[0]!r}"
+                f"filter {i + 1} skipped: source {source!r} has no {_columns_text(missing)}"
             )
         else:
             kept_filters.append(f)
@@ -53,22 +53,28 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
             for c in sorted(_columns_read(m))
             if not _present(c, reads_from, schema) and c not in params
         ]
-        if missing:
-            dropped[m.name] = f"source {reads_from!r} has no column {missing[0]!r}"
+        if missing:  # every missing column, so one fix in the data brings the measure back
+            dropped[m.name] = f"source {reads_from!r} has no {_columns_text(missing)}"
     if not dropped:
         if skipped:
             return report.model_copy(update={"filters": kept_filters}), tuple(skipped)
         return report, ()
     changed = True
+    built_on: dict[str, Any] = {}
     while changed:  # measures built on a dropped measure go too
         changed = False
         for m in report.measures:
-            if m.name in dropped:
+            if m.name in dropped or m.name in built_on:
                 continue
-            uses = _measures_used(m) & set(dropped)
-            if uses:
-                dropped[m.name] = f"it is built on {sorted(uses)[0]!r}, left out"
+            if _measures_used(m) & (set(dropped) | set(built_on)):
+                built_on[m.name] = m
                 changed = True
+    gone = set(dropped) | set(built_on)
+    for name, m in built_on.items():  # named once all are known: every left-out input
+        uses = [x.name for x in report.measures if x.name in _measures_used(m) & gone]
+        quoted = [repr(u) for u in uses]
+        what = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+        dropped[name] = f"it is built on {what}, left out"
     notes = tuple(skipped) + tuple(f"measure {n!r} left out: {why}" for n, why in dropped.items())
     visual = report.visual
     if visual is not None and _names_in(visual.model_dump()) & set(dropped):
@@ -84,6 +90,12 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
         }
     )
     return pruned, notes
+
+
+def _columns_text(names: list[str]) -> str:
+    """ "column 'a'" or "columns 'a', 'b'"."""
+    quoted = ", ".join(repr(n) for n in names)
+    return f"column {quoted}" if len(names) == 1 else f"columns {quoted}"
 
 
 def _present(column: str, source: str, schema: Schema) -> bool:

@@ -303,7 +303,11 @@ class ResolvedReport:
     @property
     def columns(self) -> tuple[str, ...]:
         names = tuple(d.name for d in self.dimensions) + tuple(m.name for m in self.measures)
-        return (*names, "row_type") if self.has_totals else names
+        # row_type on totals; row_level (plan.build.ROW_LEVEL) with subtotals, where a null
+        # dimension may be a real null or the span of a subtotal
+        if self.subtotals:
+            return (*names, "row_type", "row_level")
+        return (*names, "row_type") if self.totals else names
 
     @property
     def has_totals(self) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crmreports.errors import Problem, SpecError, format_names, suggest
+from crmreports.errors import Problem, SpecError, format_names, show_value, suggest
 from crmreports.resolve.bind_dimensions import bind_dimension
 from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.bind_measures import bind_measures
@@ -21,7 +21,11 @@ from crmreports.resolve.optional import prune_optional
 from crmreports.resolve.params import resolve_params
 from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
 from crmreports.resolve.resolved import (
+    Comparison,
+    DateRange,
+    Membership,
     NamedPredicate,
+    Predicate,
     ResolvedDimension,
     ResolvedMeasure,
     ResolvedReport,
@@ -147,13 +151,36 @@ def _unapplied_filter_notes(
             {str(getattr(f.predicate, "field", "a formula")) for f in filters}
             - {c for c in matched if c}
         )
-        if loose:
+        if loose and spec.where:
+            # Its own filter is what applies (won deals closed this year): say which, rather
+            # than advise a filter it has.
+            own = "; ".join(_describe(p) for p in spec.where)
+            notes.append(
+                f"{m.name} (from {spec.source}) reads the {spec.source} rows its own filter "
+                f"keeps ({own}); the report's filter(s) on {', '.join(loose)} do not apply to it"
+            )
+        elif loose:
             notes.append(
                 f"{m.name} (from {spec.source}) is not restricted by the report's filter(s) on "
                 f"{', '.join(loose)}: give it its own `filter:` on {spec.source}'s columns if "
                 "it should be"
             )
     return tuple(notes)
+
+
+def _describe(p: Predicate) -> str:
+    """A measure's own filter in a note: `stage = 'won'`, `closed_date: year to date (...)`."""
+    match p:
+        case DateRange():
+            return p.description or p.field
+        case Comparison():
+            symbol = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}[p.op]
+            return f"{p.field} {symbol} {show_value(p.value)}"
+        case Membership():
+            values = ", ".join(show_value(v) for v in p.values)
+            return f"{p.field} {'not in' if p.negate else 'in'} [{values}]"
+        case _:
+            return str(getattr(p, "field", None) or getattr(p, "text", None) or "a formula")
 
 
 def _needed_joins(used: set[str], joins: dict[str, ResolvedJoin]) -> tuple[ResolvedJoin, ...]:

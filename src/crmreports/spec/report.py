@@ -124,6 +124,14 @@ class SourceMapping(SpecModel):
         "Values not listed are kept as they are (null when the new values are of "
         "another kind, e.g. text recoded to true/false).",
     )
+    meaningful: dict[FieldName, list[Scalar]] = Field(
+        default_factory=dict,
+        description="{report_column: [values the report gives a meaning to]}, e.g. {stage: "
+        "[won, lost]}. A run fails when the column holds none of them, or a filter's value "
+        "is missing while the column holds it in another case (Won for won): the data "
+        "spells them differently and needs `values`. Built-in reports fill it from the data "
+        "model.",
+    )
 
 
 class Rollup(SpecModel):

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from crmreports.plan import ROW_TYPE
+from crmreports.plan import ROW_LEVEL, ROW_TYPE
 from crmreports.render.charts.bars import bar_chart
 from crmreports.render.charts.bullet import bullet_chart
 from crmreports.render.charts.common import Canvas, chart_data
@@ -26,8 +26,8 @@ from crmreports.render.charts.pareto import pareto_chart
 from crmreports.render.charts.parts import pie_chart
 from crmreports.render.charts.scatter import scatter_chart
 from crmreports.render.charts.table import table_chart
-from crmreports.render.colors import PALETTE, assign_colors
-from crmreports.render.formats import NULL_CATEGORY
+from crmreports.render.colors import MUTED_VALUES, PALETTE, assign_colors
+from crmreports.render.formats import NULL_CATEGORY, category_formatter
 from crmreports.resolve import ResolvedReport
 
 _FAMILIES: dict[str, Callable[[Canvas], Any]] = {
@@ -50,22 +50,42 @@ def build_chart(
     report: ResolvedReport,
     *,
     colors: MutableMapping[str, str] | None = None,
+    buckets: tuple[str, ...] | None = None,
 ) -> alt.TopLevelMixin:
     """The report's visual as an Altair chart of `frame` (the result rows, as pandas).
 
     `colors` maps category values to colours and is extended in place: pass the same dict to
-    every chart of a page or dashboard for one colour per value throughout.
+    every chart of a page or dashboard for one colour per value throughout. `buckets` are the
+    labels of the run's top-N buckets (`ReportResult` passes them): they and the text of a
+    null category are grey and come last in a Pareto chart; a real category called "Other"
+    is not. Without them, any "Other" is taken for a bucket.
     """
     colors = {} if colors is None else colors
     everything = chart_data(frame, report, details=False)
     detail = _details(everything)
-    canvas = Canvas(report, detail.drop(columns=[ROW_TYPE], errors="ignore"), colors)
+    data = detail.drop(columns=[ROW_TYPE, ROW_LEVEL], errors="ignore")
+    canvas = Canvas(report, data, colors, muted=_muted(frame, report, buckets))
     canvas.total = _grand_total(everything)
     canvas.raw = _details(frame.reset_index(drop=True))
     if report.visual.kind == "table":
         return table_chart(frame, canvas)
     chart: alt.TopLevelMixin = _FAMILIES[report.visual.kind](canvas)
     return chart
+
+
+def _muted(
+    frame: pd.DataFrame, report: ResolvedReport, buckets: tuple[str, ...] | None
+) -> frozenset[str]:
+    """The category texts that stand for no category of their own: the buckets, and how
+    each category column writes its nulls ("(null)", or "(no value)" beside a real one)."""
+    if buckets is None:
+        return MUTED_VALUES
+    nulls = {
+        category_formatter(frame[d.name])(None)
+        for d in report.dimensions
+        if d.name in frame.columns and not d.is_time and d.part is None
+    }
+    return frozenset({*buckets, *nulls})
 
 
 def _details(frame: pd.DataFrame) -> pd.DataFrame:

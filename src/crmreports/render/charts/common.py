@@ -17,13 +17,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from crmreports.plan import ROW_TYPE
-from crmreports.render.colors import colors_for
+from crmreports.plan import ROW_LEVEL, ROW_TYPE
+from crmreports.render.colors import MUTED_VALUES, colors_for
 from crmreports.render.formats import (
     NumberStyle,
+    category_formatter,
     d3_time_format,
     dimension_formatter,
-    format_category,
     measure_formatter,
     number_expr,
 )
@@ -58,6 +58,7 @@ class Canvas:
     colors: MutableMapping[str, str] = field(default_factory=dict)
     total: pd.Series | None = None  # the grand total row, prepared like `data`
     raw: pd.DataFrame | None = None  # `data`'s rows as the result has them, for ordering
+    muted: frozenset[str] = MUTED_VALUES  # texts that are no category of their own: grey
 
     @property
     def visual(self) -> ResolvedVisual:
@@ -84,7 +85,8 @@ class Canvas:
 
     def tooltips(self, names: list[str] | None = None) -> list[alt.Tooltip]:
         """One line per result column (or per `names`), as the table writes it."""
-        names = names if names is not None else [c for c in self.report.columns if c != ROW_TYPE]
+        if names is None:
+            names = [c for c in self.report.columns if c not in (ROW_TYPE, ROW_LEVEL)]
         return [tooltip(self.data, n, self.label(n)) for n in names]
 
     # --- encodings -----------------------------------------------------------------------
@@ -138,7 +140,7 @@ class Canvas:
 
     def color_scale(self, name: str) -> alt.Scale:
         domain = list(dict.fromkeys(self.data[name].astype(str)))
-        return alt.Scale(domain=domain, range=colors_for(domain, self.colors))
+        return alt.Scale(domain=domain, range=colors_for(domain, self.colors, self.muted))
 
     def category_order(self, name: str, shown: str | None = None) -> list[str]:
         """The texts of column `shown` (default `name`) ordered by `name`'s underlying values:
@@ -210,7 +212,7 @@ def chart_data(
     With `details`, subtotal and total rows are dropped (totals are for tables and KPIs)."""
     if details and ROW_TYPE in frame.columns:
         frame = frame[frame[ROW_TYPE] == "detail"]
-    keep = [c for c in report.columns if c != ROW_TYPE or not details]
+    keep = [c for c in report.columns if c not in (ROW_TYPE, ROW_LEVEL) or not details]
     data = frame[keep].copy().reset_index(drop=True)
     calendar = report.time.calendar
     for dim in report.dimensions:
@@ -222,7 +224,8 @@ def chart_data(
             data[text_field(dim.name)] = [dimension_formatter(dim, calendar)(v) for v in raw]
             data[dim.name] = pd.to_datetime(data[dim.name])
         else:
-            data[dim.name] = [format_category(v) for v in raw]
+            show = category_formatter(raw)
+            data[dim.name] = [show(v) for v in raw]
     for measure in report.measures:
         show = measure_formatter(measure)
         data[text_field(measure.name)] = [

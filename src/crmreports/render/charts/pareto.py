@@ -20,7 +20,7 @@ SHARE_LINE = 0.8
 def pareto_chart(c: Canvas) -> Any:
     v = c.visual
     assert v.x is not None and v.y is not None
-    data = ranked(c.data, v.x, v.y)
+    data = ranked(c.data, v.x, v.y, c.muted)
     cat = c.category(v.x, "x", bars=True)
     tips = [
         *c.tooltips([v.x, v.y]),
@@ -57,10 +57,13 @@ def pareto_chart(c: Canvas) -> Any:
     return c.finish(chart)
 
 
-def ranked(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    """Rows largest first ("Other" and null last), with the cumulative share of the total."""
+def ranked(
+    data: pd.DataFrame, x: str, y: str, muted: frozenset[str] = MUTED_VALUES
+) -> pd.DataFrame:
+    """Rows largest first (the "Other" bucket and null last), with the cumulative share of
+    the total."""
     values = pd.to_numeric(data[y], errors="coerce")
-    last = data[x].astype(str).isin(MUTED_VALUES)
+    last = data[x].astype(str).isin(muted)
     order = sorted(range(len(data)), key=lambda i: (bool(last.iloc[i]), -_key(values.iloc[i])))
     out = data.iloc[order].reset_index(drop=True)
     sorted_values = values.iloc[order].reset_index(drop=True).fillna(0)
