@@ -40,7 +40,7 @@ def execute(
     cursor: duckdb.DuckDBPyConnection,
     result_kind: InputKind | None = None,
 ) -> ExecutedFrame:
-    notes = check_lookups(plan.queries[0], sources)
+    notes = check_lookups(plan.queries[0], sources) + list(plan.notes)
     members = {top.name: _members(top, sources) for top in plan.pre}
     tables = {q.name: run_query(q, sources, members) for q in plan.queries}
     counted, tables["main"] = unmatched_notes(plan.queries[0], tables["main"])
