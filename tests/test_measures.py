@@ -809,26 +809,32 @@ measures:
             ),
         ],
     )
+    # The source covers January 2023 .. March 2024: an earlier month inside that span without
+    # rows of the region is empty (a sum of 0); one before it has no data (null).
     expected = [
         # region, month, s, prev, chg, pct, yoy, yoy_pct, two_back
+        # Dec 2022, Jan 2022 and Nov 2022 are before the data: null
         ("EU", D(2023, 1, 1), 5.0, None, None, None, None, None, None),
         # prev Jan 5: change 3, pct 3 / 5
         ("EU", D(2023, 2, 1), 8.0, 5.0, 3.0, 0.6, None, None, None),
-        # March 2023 has no row: null (careless row lag: 8); two months back = Feb 8
-        ("EU", D(2023, 4, 1), 10.0, None, None, None, None, None, 8.0),
-        # prev Apr 10: change -10, pct -10 / 10; two back = March: missing
-        ("EU", D(2023, 5, 1), 0.0, 10.0, -10.0, -1.0, None, None, None),
+        # March 2023 has no EU row: 0 (careless row lag: 8; careless null), change 10, pct null
+        # (zero base); two months back = Feb 8
+        ("EU", D(2023, 4, 1), 10.0, 0.0, 10.0, None, None, None, 8.0),
+        # prev Apr 10: change -10, pct -10 / 10; two back = March: empty, 0
+        ("EU", D(2023, 5, 1), 0.0, 10.0, -10.0, -1.0, None, None, 0.0),
         # prev May 0: change 9, pct null (zero base; careless: inf); two back = Apr 10
         ("EU", D(2023, 6, 1), 9.0, 0.0, 9.0, None, None, None, 10.0),
-        # prev Dec 2023 missing (careless: Jun 9); a year back Jan 2023 = 5: (6 - 5) / 5
-        ("EU", D(2024, 1, 1), 6.0, None, None, None, 5.0, 0.2, None),
-        # prev Jan 6: change 6, pct 1; a year back Feb 2023 = 8: (12 - 8) / 8
-        ("EU", D(2024, 2, 1), 12.0, 6.0, 6.0, 1.0, 8.0, 0.5, None),
-        ("US", D(2023, 2, 1), 3.0, None, None, None, None, None, None),
-        # Jan 2024 missing (careless row lag: 3); a year back Feb 2023 = 3: 1 / 3
-        ("US", D(2024, 2, 1), 4.0, None, None, None, 3.0, 1 / 3, None),
-        # prev Feb 4: change 2, pct 0.5; March 2023 missing; two back = Jan 2024 missing
-        ("US", D(2024, 3, 1), 6.0, 4.0, 2.0, 0.5, None, None, None),
+        # prev Dec 2023 empty: 0 (careless: Jun 9), change 6; a year back Jan 2023 = 5:
+        # (6 - 5) / 5; two back Nov 2023 empty: 0
+        ("EU", D(2024, 1, 1), 6.0, 0.0, 6.0, None, 5.0, 0.2, 0.0),
+        # prev Jan 6: change 6, pct 1; a year back Feb 2023 = 8: (12 - 8) / 8; Dec 2023: 0
+        ("EU", D(2024, 2, 1), 12.0, 6.0, 6.0, 1.0, 8.0, 0.5, 0.0),
+        # Jan 2023 has rows (EU) but none of US: 0; Dec 2022 is before the data: null
+        ("US", D(2023, 2, 1), 3.0, 0.0, 3.0, None, None, None, None),
+        # Jan 2024 empty: 0 (careless row lag: 3); a year back Feb 2023 = 3: 1 / 3; Dec 2023 0
+        ("US", D(2024, 2, 1), 4.0, 0.0, 4.0, None, 3.0, 1 / 3, 0.0),
+        # prev Feb 4: change 2, pct 0.5; March 2023 empty: 0, pct null; Jan 2024 empty: 0
+        ("US", D(2024, 3, 1), 6.0, 4.0, 2.0, 0.5, 0.0, None, 0.0),
     ]
     result = check(spec, frame, expected, python=python)
     assert true_nulls(result, "pct")[4] is True  # the zero base: a real null
@@ -847,12 +853,13 @@ measures:
   - {name: yoy_pct, of: s, compare: {offset: 1 year, show: pct_change}}
   - {name: prev, of: s, compare: {offset: 1 period, show: value}}
 """
-    # Only 2024 is shown; 2023 is read from base rows (careless: every yoy null).
+    # Only 2024 is shown; 2023 is read from base rows (careless: every yoy null). Months
+    # without rows of a region inside the data (Jan 2023 .. Mar 2024) are empty: 0.
     expected = [
-        ("EU", D(2024, 1, 1), 6.0, 5.0, 0.2, None),  # (6 - 5) / 5; Dec 2023 missing
+        ("EU", D(2024, 1, 1), 6.0, 5.0, 0.2, 0.0),  # (6 - 5) / 5; Dec 2023 empty
         ("EU", D(2024, 2, 1), 12.0, 8.0, 0.5, 6.0),  # (12 - 8) / 8
-        ("US", D(2024, 2, 1), 4.0, 3.0, 1 / 3, None),  # (4 - 3) / 3; Jan 2024 missing
-        ("US", D(2024, 3, 1), 6.0, None, None, 4.0),  # March 2023 missing
+        ("US", D(2024, 2, 1), 4.0, 3.0, 1 / 3, 0.0),  # (4 - 3) / 3; Jan 2024 empty
+        ("US", D(2024, 3, 1), 6.0, 0.0, None, 4.0),  # March 2023 empty: no base
     ]
     check(spec, frame, expected)
 
@@ -867,10 +874,10 @@ measures:
 """
     expected = [
         ("EU", D(2023, 2, 1), 8.0, 5.0, 0.6),  # January is outside the range, read anyway
-        ("EU", D(2023, 4, 1), 10.0, None, None),
+        ("EU", D(2023, 4, 1), 10.0, 0.0, None),  # March: empty, a zero base
         ("EU", D(2023, 5, 1), 0.0, 10.0, -1.0),
         ("EU", D(2023, 6, 1), 9.0, 0.0, None),  # zero base
-        ("US", D(2023, 2, 1), 3.0, None, None),
+        ("US", D(2023, 2, 1), 3.0, 0.0, None),  # US January: empty
     ]
     check(spec, frame, expected)
 
@@ -889,8 +896,9 @@ measures:
   - {name: yoy, of: s, compare: {offset: 1 year, show: value}}
 """
     # As of 2024-03-15: January and February 2024. Jan: EU 6; Feb: EU 12 + US 4 = 16.
-    # prev: Dec 2023 has no row; Jan 6. A year back: Jan 2023 5; Feb 2023 8 + 3 = 11.
-    expected = [(D(2024, 1, 1), 6.0, None, 5.0), (D(2024, 2, 1), 16.0, 6.0, 11.0)]
+    # prev: Dec 2023 has no row inside the data (Jan 2023 .. Mar 2024): 0; Jan 6.
+    # A year back: Jan 2023 5; Feb 2023 8 + 3 = 11.
+    expected = [(D(2024, 1, 1), 6.0, 0.0, 5.0), (D(2024, 2, 1), 16.0, 6.0, 11.0)]
     check(spec, frame, expected, as_of=D(2024, 3, 15))
 
 
@@ -913,7 +921,8 @@ measures:
 """
     # the null region is one series: Jan 1, Feb 2 + 4 = 6 (careless join: prev null)
     expected = [
-        ("EU", D(2024, 2, 1), 5.0, None, 5.0),  # EU has no January
+        # EU has no January, inside the data (Jan .. Feb 2024): an empty month, 0
+        ("EU", D(2024, 2, 1), 5.0, 0.0, 5.0),
         (None, D(2024, 1, 1), 1.0, None, 1.0),
         (None, D(2024, 2, 1), 6.0, 1.0, 7.0),
     ]
@@ -936,7 +945,8 @@ measures:
     expected = [
         (D(2024, 1, 1), 1.0, None, None),
         (D(2024, 1, 2), 2.0, 1.0, None),  # the day before: Jan 1
-        (D(2024, 1, 8), 4.0, None, 1.0),  # Jan 7 has no row (careless lag: 2); Jan 1
+        # Jan 7 has no row but lies inside the data: 0 (careless lag: 2); a week ago: Jan 1
+        (D(2024, 1, 8), 4.0, 0.0, 1.0),
     ]
     check(spec, frame, expected)
 

@@ -741,8 +741,13 @@ GAP_MEASURES = [
 
 
 def _empty_months(*months: tuple[int, int]) -> list[tuple[Any, ...]]:
-    """EU and US rows of months without data: count 0, sum 0, average null."""
+    """EU and US rows of months without rows inside the data: count 0, sum 0, average null."""
     return [(D(y, m, 1), r, 0, 0.0, None) for y, m in months for r in ("EU", "US")]
+
+
+def _months_without_data(*months: tuple[int, int]) -> list[tuple[Any, ...]]:
+    """EU and US rows of months before the first row or after the last: all null."""
+    return [(D(y, m, 1), r, None, None, None) for y, m in months for r in ("EU", "US")]
 
 
 def test_fill_gaps_over_the_data_range_with_another_dimension(constructor: Any) -> None:
@@ -779,11 +784,13 @@ def test_fill_gaps_over_the_filtered_range(constructor: Any) -> None:
         },
         frame,
     )
-    # The filter's range Dec 2023 .. May 2024 (6 months) x {EU, US} = 12 rows.
+    # The filter's range Dec 2023 .. May 2024 (6 months) x {EU, US} = 12 rows. The data covers
+    # Jan .. Apr 2024: December and May have no data (null; careless: 0 sales), February is
+    # an empty month inside it (0).
     assert_rows_equal(
         result,
         [
-            *_empty_months((2023, 12)),
+            *_months_without_data((2023, 12)),
             (D(2024, 1, 1), "EU", 1, 10.0, 10.0),
             (D(2024, 1, 1), "US", 1, 5.0, 5.0),
             *_empty_months((2024, 2)),
@@ -791,7 +798,7 @@ def test_fill_gaps_over_the_filtered_range(constructor: Any) -> None:
             (D(2024, 3, 1), "US", 0, 0.0, None),
             (D(2024, 4, 1), "EU", 0, 0.0, None),
             (D(2024, 4, 1), "US", 1, 1.0, 1.0),
-            *_empty_months((2024, 5)),
+            *_months_without_data((2024, 5)),
         ],
     )
 
@@ -812,16 +819,17 @@ def test_fill_gaps_on_days_of_a_datetime_column(constructor: Any) -> None:
         },
         frame,
     )
-    # [02-26, 03-03) in a leap year: 26, 27, 28, 29, 03-01, 03-02 -> 6 days
+    # [02-26, 03-03) in a leap year: 26, 27, 28, 29, 03-01, 03-02 -> 6 days. The data covers
+    # 02-27 .. 03-01: the 26th and 2nd have no data (null), the 28th and 29th are empty (0).
     assert_rows_equal(
         result,
         [
-            (T(2024, 2, 26), 0),
+            (T(2024, 2, 26), None),
             (T(2024, 2, 27), 1),
             (T(2024, 2, 28), 0),
             (T(2024, 2, 29), 0),
             (T(2024, 3, 1), 2),
-            (T(2024, 3, 2), 0),
+            (T(2024, 3, 2), None),
         ],
     )
 
@@ -891,8 +899,9 @@ def test_fill_gaps_over_a_relative_range(constructor: Any) -> None:
         frame,
         as_of="2024-04-15",
     )
-    # last 3 months as of 04-15: Jan 1 .. Mar 31 (April's row is cut); Jan and Mar are empty
-    assert_rows_equal(result, [(D(2024, 1, 1), 0), (D(2024, 2, 1), 2), (D(2024, 3, 1), 0)])
+    # last 3 months as of 04-15: Jan 1 .. Mar 31 (April's row is cut). The data covers Feb ..
+    # Apr whatever the filter: March is empty (0), January before the first row (null).
+    assert_rows_equal(result, [(D(2024, 1, 1), None), (D(2024, 2, 1), 2), (D(2024, 3, 1), 0)])
 
 
 def test_fill_gaps_on_fiscal_quarters(constructor: Any) -> None:

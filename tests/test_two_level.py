@@ -266,7 +266,8 @@ def test_optional_parts_present_are_used(constructor) -> None:
     )
     assert result.notes == (
         "rated (from surveys) is not restricted by the report's filter(s) on status: give it "
-        "its own `filter:` on surveys's columns if it should be",
+        "its own `filter:` on surveys's columns, or `match:` the column of surveys that stands "
+        "for it, if it should be",
     )
 
 

@@ -204,8 +204,8 @@ def _check_rolling(ns: Namespace) -> None:
 
 def _check_compare(ns: Namespace) -> None:
     rows = {r["month"].month: r for r in _rows(ns)}
-    assert pd.isna(rows[4]["previous_month"])  # March: no orders
-    assert pd.isna(rows[6]["last_year"])  # June 2023: no orders
+    assert rows[4]["previous_month"] == 0 and pd.isna(rows[4]["growth"])  # March: empty
+    assert rows[6]["last_year"] == 0  # June 2023: no orders, inside the data
 
 
 def _check_spread(ns: Namespace) -> None:
@@ -404,13 +404,16 @@ result = report.run(deals)
         "`running` accumulates an additive measure (a sum or a count) along the time "
         "dimension, separately for each combination of the other dimensions. With "
         "`reset: year` it starts again each calendar year (year to date); `month`, `quarter`, "
-        "`week` and the fiscal units work the same way.",
+        "`week` and the fiscal units work the same way. It counts from the source's first row "
+        "(or the start of the reset period) whatever the report's time filter shows: this "
+        "report shows 2024 only, yet `cumulative` includes 2023.",
         (
             Example(
                 '''
 report = crmreports.Report.from_yaml("""
 name: revenue_ytd
 dimensions: [{field: order_date, grain: month, name: month}]
+filters: [{field: order_date, op: ge, value: 2024-01-01}]
 measures:
   - {name: revenue, agg: sum, field: amount}
   - {name: cumulative, of: revenue, running: {}}
@@ -423,12 +426,14 @@ result = report.run(orders)
     ),
     Section(
         "Rolling windows over calendar periods",
-        "`rolling` combines the last N periods of the calendar, the current one included, not "
-        "the last N rows: March 2024 has no orders, so April's three-month window is February "
-        "+ March (0) + April. A period without rows counts as 0 for a sum or count measure, "
-        "in an `agg: sum` and an `agg: avg` window alike (for other measures it is skipped). "
-        "Periods before the report's time filter are read from the base rows, so January's "
-        "window includes November and December 2023.",
+        "`rolling` combines the N calendar periods ending at each row, the current one "
+        "included, not the last N rows: March 2024 has no orders, so April's three-month "
+        "window is February + March (0) + April. A period without rows inside the data (from "
+        "the source's first to its last period, whatever the filters) counts as 0 for a sum "
+        "or count measure, in an `agg: sum` and an `agg: avg` window alike (for other measures "
+        "it is skipped); a period before the first row or after the last has no data and is "
+        "skipped. Periods before the report's time filter are read from the base rows, so "
+        "January's window includes November and December 2023.",
         (
             Example(
                 '''
@@ -453,10 +458,11 @@ result = report.run(orders)
         "the previous bucket, `1 year` the same period last year (any `N days|weeks|months|"
         "quarters|years` works). The earlier value is computed from the base rows, so it is "
         "there even though the report is filtered to 2024. `show` picks the earlier `value`, "
-        "the `change` (now - then) or `pct_change` ((now - then) / then, the default). When "
-        "the earlier period has no rows (March 2024, June 2023) all three are null, and "
-        "`pct_change` is also null when the earlier value is 0. A report can hold as many "
-        "comparisons as it needs.",
+        "the `change` (now - then) or `pct_change` ((now - then) / then, the default). An "
+        "earlier period without rows inside the data (March 2024, June 2023) is empty: its "
+        "revenue is 0, so `change` is the whole current value and `pct_change` is null (no "
+        "base, never infinity); a period before the source's first row or after its last has "
+        "no data, and all three are null. A report can hold as many comparisons as it needs.",
         (
             Example(
                 '''
@@ -729,15 +735,17 @@ utc_result = in_utc.run(activities)
         "`fill_gaps: true` on a time dimension lists every period in range, also those "
         "without rows: from the start of the report's time filter to its end, or, where the "
         "filter sets no bound, from the first or to the last period with data. A filled "
-        "period's counts, sums and distinct counts are 0, other aggregates null (a "
-        "measure's `fill: zero | null` overrides this).",
+        "period's counts, sums and distinct counts are 0 where the source has data (from its "
+        "first to its last period, whatever the filters), other aggregates null (a measure's "
+        "`fill: zero | null` overrides this). A period after the last row (July and August "
+        "here) has no data yet: null, not a month without sales.",
         (
             Example(
                 '''
 report = crmreports.Report.from_yaml("""
 name: monthly_orders
 dimensions: [{field: order_date, grain: month, name: month, fill_gaps: true}]
-filters: [{field: order_date, op: between, value: [2024-01-01, 2024-06-30]}]
+filters: [{field: order_date, op: between, value: [2024-01-01, 2024-08-31]}]
 measures:
   - {name: orders, agg: count}
   - {name: revenue, agg: sum, field: amount}
@@ -970,7 +978,13 @@ except crmreports.DataError as err:
         "grain; `match` names the column of that table standing for each report dimension "
         "(a date column is bucketed like the report's time dimension). Every dimension must "
         "be matched, so a target is never repeated on rows it does not belong to. The target "
-        "is aggregated from its own table and joined to the report's rows after aggregation.",
+        "is aggregated from its own table and joined to the report's rows after aggregation. "
+        "The report's filters restrict it through the columns that stand for theirs: a "
+        "matched dimension's column, a column of the report's source named in `match` "
+        "(`match: {month: close_date}` in a report without a month dimension), a column of "
+        "the same name, or, in a report without a time dimension, the target's only date "
+        "column; a filter that cannot (here the stage) is named in the notes and under the "
+        "chart.",
         (
             Example(
                 '''
@@ -1076,7 +1090,7 @@ result = report.run({"orders": orders}, as_of="2024-06-30")
                 "rows), `behind` the rows ranked strictly after it, so ties share a score (C03 and "
                 "C04, two orders each) and a tie at the bottom scores 1. Recency ranks the "
                 "smallest first (`desc: false`): the most recent customer scores highest. Five "
-                "buckets give the quintile scores of RFM; `builtin.get(\"customers.value\")` is "
+                'buckets give the quintile scores of RFM; `builtin.get("customers.value")` is '
                 "the full report:",
             ),
         ),

@@ -224,14 +224,15 @@ def test_year_over_year_with_missing_months(constructor: Any, filtered: bool) ->
         spec["filters"] = [{"field": "d", "op": "between", "value": ["2024-01-01", "2024-12-31"]}]
     result = run(spec, frame)
     # Same month last year, by calendar: 2024-01 <- 2023-01 (100; growth (110 - 100) / 100 =
-    # 0.1); 2024-02 <- no 2023-02 (null, null); 2024-06 <- 2023-06 (600; (690 - 600) / 600 =
-    # 0.15). Careless row lag: the row 3 back ("3 rows a year" here) gives 2024-02 <- 2023-03's
+    # 0.1); 2024-02 <- 2023-02, inside the data but without rows: an empty month, 0 (growth
+    # null: no base); 2024-06 <- 2023-06 (600; (690 - 600) / 600 = 0.15). Careless row lag:
+    # the row 3 back ("3 rows a year" here) gives 2024-02 <- 2023-03's
     # 300; the previous row gives 2024-01 <- 600; lag(12) over 6 rows is null everywhere.
     # Filtered to 2024 before comparing, a careless engine has no 2023 rows left: last_year
     # is null on every row.
     rows_2024 = [
         (D(2024, 1, 1), 110.0, 100.0, 0.1),
-        (D(2024, 2, 1), 220.0, None, None),
+        (D(2024, 2, 1), 220.0, 0.0, None),
         (D(2024, 6, 1), 690.0, 600.0, 0.15),
     ]
     rows_2023 = [

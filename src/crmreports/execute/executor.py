@@ -45,7 +45,7 @@ def execute(
     cursor: duckdb.DuckDBPyConnection,
     result_kind: InputKind | None = None,
 ) -> ExecutedFrame:
-    notes = check_lookups(plan.queries[0], sources)
+    notes = check_lookups(plan.queries[0], sources) + list(plan.notes)
     plan, relabelled = with_distinct_unmatched_labels(plan, sources)
     notes += relabelled
     members = {}

@@ -14,13 +14,16 @@ from typing import Any
 import duckdb
 import narwhals as nw
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmreports.execute.dtypes import to_data_type
 from crmreports.execute.formula import to_expr
+from crmreports.execute.inputs import quote_identifier
 from crmreports.execute.rows import RowCompiler, time_bucket
 from crmreports.plan import (
     AcrossStep,
     CompareStep,
+    EmptyValue,
     FormulaStep,
     GapFill,
     HavingStep,
@@ -32,6 +35,8 @@ from crmreports.plan import (
     RunningStep,
     ShareStep,
     SortStep,
+    SpanRef,
+    WindowBase,
 )
 from crmreports.resolve import Calendar, DataType
 from crmreports.spec import Grain
@@ -43,6 +48,7 @@ class PostRunner:
     def __init__(self, cursor: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
         self.cursor = cursor
         self.tables = tables
+        self._spans: dict[SpanRef, tuple[Any, Any] | None] = {}
 
     def frame(self, name: str) -> Frame:
         return nw.from_native(self.cursor.from_arrow(self.tables[name]))
@@ -56,11 +62,11 @@ class PostRunner:
         if isinstance(s, FormulaStep):
             return formula(frame, s)
         if isinstance(s, AcrossStep):
-            return self.across(frame, s.query, s.keys, s.zero_fill)
+            return self.across(frame, s.query, s.keys, s.zero_fill, s.time, s.span)
         if isinstance(s, GapFill):
             return self.gap_fill(frame, s)
         if isinstance(s, RunningStep):
-            return running(frame, s)
+            return self.running(frame, s)
         if isinstance(s, RollingStep):
             return self.rolling(frame, s)
         if isinstance(s, CompareStep):
@@ -86,10 +92,71 @@ class PostRunner:
             return frame.head(s.n)
         raise AssertionError(s)  # pragma: no cover
 
+    # --- the calendar a source covers ---------------------------------------------------------
+
+    def span(self, ref: SpanRef | None) -> tuple[Any, Any] | None:
+        """The first and last period of a source's time axis; None when no row has a date."""
+        if ref is None:
+            return None
+        if ref not in self._spans:
+            table = self.tables[ref.query]
+            if ref.column is not None:
+                bounds = pc.min_max(table.column(ref.column)).as_py()
+                first, last = bounds["min"], bounds["max"]
+            else:
+                row = table.to_pylist()[0] if table.num_rows else {}
+                first, last = row.get("first"), row.get("last")
+            self._spans[ref] = None if first is None or last is None else (first, last)
+        return self._spans[ref]
+
+    def empty_values(
+        self, fills: Sequence[EmptyValue], missing: nw.Expr, time: str | None, frame: Frame
+    ) -> list[nw.Expr]:
+        """Each aggregate where `missing` holds (a period or key without rows): its empty
+        value (0 for counts and sums) inside the covered span of its source; null outside it,
+        where the source has no data."""
+        schema = frame.collect_schema()
+        exprs = []
+        for f in fills:
+            if f.fill != "zero":
+                continue  # missing already reads null
+            where = missing
+            if f.span is not None and time is not None:
+                span = self.span(f.span)
+                if span is None:
+                    continue  # the source has no dated row: no period has data
+                where = where & (in_span(time, span, schema[time]) | nw.col(time).is_null())
+            value = nw.when(where).then(nw.lit(0)).otherwise(nw.col(f.name))
+            exprs.append(value.cast(schema[f.name]).alias(f.name))
+        return exprs
+
+    def base_rows(self, frame: Frame, base: WindowBase) -> Frame:
+        """The aggregates a window reads, with their keys: the report's own rows (`frame`) or
+        a wider query with the other sources' measures joined in."""
+        main = base.query == "main"
+        source = frame if main else self.run(self.frame(base.query), base.across)
+        return source.select(*base.keys, *[f.name for f in base.fills])
+
+    def complete(self, source: Frame, wanted: Frame, base: WindowBase, time: str) -> Frame:
+        """`wanted` (key rows: periods of a window) with the aggregates of `source` (from
+        `base_rows`); a key without rows reads each aggregate's empty value. Then the
+        formulas and windows that derive the window's measure from them."""
+        present = "__present"
+        joined = null_safe_join(wanted, source.with_columns(nw.lit(1).alias(present)), base.keys)
+        filled = self.empty_values(base.fills, nw.col(present).is_null(), time, source)
+        joined = joined.with_columns(*filled) if filled else joined
+        return self.run(joined.drop(present), base.derive)
+
     # --- steps that need other results --------------------------------------------------------
 
     def across(
-        self, frame: Frame, query: str, keys: Sequence[str], zero_fill: Sequence[str]
+        self,
+        frame: Frame,
+        query: str,
+        keys: Sequence[str],
+        zero_fill: Sequence[str],
+        time: str | None = None,
+        span: SpanRef | None = None,
     ) -> Frame:
         other = self.frame(query)
         if not keys:
@@ -105,67 +172,169 @@ class PostRunner:
         ]
         other = other.with_columns(*recast) if recast else other
         everything = nw.concat([frame.select(*keys), other.select(*keys)]).unique()
-        joined = null_safe_join(null_safe_join(everything, frame, keys), other, keys)
-        schema = frame.collect_schema()
-        zeros = [nw.col(m).fill_null(0).cast(schema[m]).alias(m) for m in zero_fill]
-        return joined.with_columns(*zeros) if zeros else joined
+        present = "__present"
+        mine_marked = frame.with_columns(nw.lit(1).alias(present))
+        joined = null_safe_join(null_safe_join(everything, mine_marked, keys), other, keys)
+        fills = [EmptyValue(m, "zero", span) for m in zero_fill]
+        zeros = self.empty_values(fills, nw.col(present).is_null(), time, frame)
+        joined = joined.with_columns(*zeros) if zeros else joined
+        return joined.drop(present)
 
     def gap_fill(self, frame: Frame, s: GapFill) -> Frame:
-        measures = [name for name, _ in s.fills]
-        return fill_gaps(self.cursor, frame, s.time, s.grain, s.calendar, s.fills, measures,
-                         s.start, s.end)  # fmt: skip
+        """Every period from the filter's start (or the first in the data) to its end (or the
+        last), for every combination of the other key columns seen."""
+        schema = frame.collect_schema()
+        measures = [f.name for f in s.fills]
+        others = [c for c in schema if c != s.time and c not in measures]
+        lo, hi = _bounds(frame, s.time)
+        first = s.start if s.start is not None else lo
+        last = s.end if s.end is not None else hi
+        if first is None or last is None:
+            return frame
+        periods = _periods(first, last, s.grain, s.calendar, inclusive_end=s.end is None)
+        if not periods:
+            return frame
+        grid = self.axis(s.time, periods, schema[s.time])
+        if others:
+            grid = frame.select(*others).unique().join(grid, how="cross")
+        present = "__present"
+        joined = null_safe_join(grid, frame.with_columns(nw.lit(1).alias(present)),
+                                [*others, s.time])  # fmt: skip
+        filled = self.empty_values(s.fills, nw.col(present).is_null(), s.time, frame)
+        joined = joined.with_columns(*filled) if filled else joined
+        # Rows without a date form their own group; the axis only adds periods around them.
+        undated = frame.filter(nw.col(s.time).is_null())
+        return nw.concat([joined.drop(present).select(*schema), undated.select(*schema)])
+
+    def axis(self, time: str, periods: Sequence[Any], dtype: Any) -> Frame:
+        """One row per period, typed like the report's time column."""
+        is_date = _is_date(dtype)
+        values = [_as_axis_value(p, is_date) for p in periods]
+        table = pa.table({time: pa.array(values, pa.date32() if is_date else pa.timestamp("us"))})
+        frame: Frame = nw.from_native(self.cursor.from_arrow(table))
+        return frame.with_columns(nw.col(time).cast(dtype))
 
     def rolling(self, frame: Frame, s: RollingStep) -> Frame:
-        source = frame if s.query == "main" else self.run(self.frame(s.query), s.prepare)
-        keys = [*s.partition, s.time]  # the dimensions only: other measures are no keys
-        # Rows without a date belong to no window (their value stays null).
-        source = source.filter(~nw.col(s.time).is_null()).select(*keys, s.of)
-        filled = fill_gaps(self.cursor, source, s.time, s.grain, s.calendar,
-                           ((s.of, s.fill),), [s.of], None, None)  # fmt: skip
+        """The window is the `periods` calendar periods ending at each row: the periods are
+        completed first (each row of the completed axis is one period, empty inside the
+        covered span, without data outside it), from `periods - 1` before the first row
+        shown. A window with no period inside the span is null."""
+        schema = frame.collect_schema()
+        # DuckDB sums integers as DECIMAL; a rolling sum keeps the measure's own type.
+        target = schema[s.of] if s.agg == "sum" else nw.Float64
+        lo, hi = _bounds(frame, s.time)
+        if self.span(s.span) is None or lo is None:
+            return frame.with_columns(nw.lit(None).cast(target).alias(s.name))
+        first = _periods_back(lo, s.periods - 1, s.grain, s.calendar)
+        periods = _periods(first, hi, s.grain, s.calendar, inclusive_end=True)
+        wanted = self.axis(s.time, periods, schema[s.time])
+        if s.partition:
+            dated = frame.filter(~nw.col(s.time).is_null())
+            wanted = dated.select(*s.partition).unique().join(wanted, how="cross")
+        filled = self.complete(self.base_rows(frame, s.base), wanted, s.base, s.time)
         column = nw.col(s.of)
-        # Rows are consecutive periods after filling, so N rows are N calendar periods.
         window = (column.rolling_sum if s.agg == "sum" else column.rolling_mean)(
             s.periods, min_samples=1
         )
-        partition = [k for k in keys if k != s.time]
-        if partition:
-            windowed = window.over(*partition, order_by=s.time)
-        else:
-            windowed = window.over(order_by=s.time)
-        # DuckDB sums integers as DECIMAL; a rolling sum keeps the measure's own type.
-        target = source.collect_schema()[s.of] if s.agg == "sum" else nw.Float64
+        keys = [*s.partition, s.time]
+        windowed = (
+            window.over(*s.partition, order_by=s.time)
+            if s.partition
+            else window.over(order_by=s.time)
+        )
         result = filled.select(*keys, windowed.cast(target).alias(s.name))
+        return null_safe_join(frame, result, keys)
+
+    def running(self, frame: Frame, s: RunningStep) -> Frame:
+        """The cumulative sum from the source's first period (or the start of each reset
+        period), whatever the report's time filter shows: the rows the report shows and the
+        earlier ones of the base, each period once. Null where no period from the start to
+        the row lies inside the covered span."""
+        schema = frame.collect_schema()
+        span = self.span(s.span)
+        if span is None:
+            return frame.with_columns(nw.lit(None).cast(schema[s.of]).alias(s.name))
+        keys = [*s.partition, s.time]
+        dated = ~nw.col(s.time).is_null()
+        if s.base.query == "main":
+            # The report's own rows are every period it reads: nothing to complete.
+            filled = frame.filter(dated).select(*keys, s.of)
+        else:
+            source = self.base_rows(frame, s.base)
+            shown = frame.filter(dated).select(*keys)
+            earlier = source.filter(dated).select(*keys)
+            earlier = earlier.with_columns(*[nw.col(k).cast(schema[k]) for k in keys])
+            wanted = nw.concat([shown, earlier]).unique()
+            filled = self.complete(source, wanted, s.base, s.time)
+        partition = list(s.partition)
+        first, last = (nw.lit(_as_axis_value(v, _is_date(schema[s.time]))) for v in span)
+        covered = nw.col(s.time) >= first  # some period from the start to the row has data
+        if s.reset != "none":
+            period = f"{s.name}__period"
+            time_type = to_data_type(schema[s.time])
+            bucket = time_bucket(nw.col(s.time), Grain(s.reset), s.calendar, time_type)
+            filled = filled.with_columns(bucket.alias(period))
+            partition.append(period)
+            covered = covered & (nw.col(period) <= last)
+        # A period without data adds nothing; a partition without any value so far (no target
+        # at all) stays null, not 0.
+        total = nw.col(s.of).fill_null(0).cum_sum()
+        seen = (~nw.col(s.of).is_null()).cast(nw.Int64).cum_sum()
+        if partition:
+            total, seen = (e.over(*partition, order_by=s.time) for e in (total, seen))
+        else:
+            total, seen = (e.over(order_by=s.time) for e in (total, seen))
+        total = nw.when(covered & (seen > 0)).then(total)
+        result = filled.select(*keys, total.cast(schema[s.of]).alias(s.name))
+        # Rows without a date have no running total.
         return null_safe_join(frame, result, keys)
 
     def compare(self, frame: Frame, s: CompareStep) -> Frame:
         """Each row looks up the row `offset` earlier. The *current* date is moved back (Mar 31
         minus a month is Feb 29), so every row finds at most one earlier row; moving earlier
         rows forward would map Jan 29 and Jan 31 both onto Feb 29."""
-        source = frame if s.query == "main" else self.run(self.frame(s.query), s.prepare)
-        keys = [k for k in s.keys if k in source.collect_schema()]
-        if s.fill is not None:  # the axis is completed: an empty earlier period reads as such
-            source = fill_gaps(
-                self.cursor, source.select(*keys, s.of), s.time, s.grain, s.calendar,
-                ((s.of, s.fill),), [s.of], s.start, s.end,
-            )  # fmt: skip
-        time_type = frame.collect_schema()[s.time]
-        key = f"{s.name}__key"
-        others = [k for k in keys if k != s.time]
-        # Rows without a date have no "period before": they never match, nor are matched.
+        schema = frame.collect_schema()
+        time_type = schema[s.time]
+        target = nw.Float64 if s.dtype is DataType.FLOAT else schema[s.of]
+        span = self.span(s.span)
+        if span is None:
+            return frame.with_columns(nw.lit(None).cast(target).alias(s.name))
+        key, then_name = f"{s.name}__key", f"{s.name}__then"
+        others = [k for k in s.keys if k != s.time]
+        moved_back = nw.col(s.time).dt.offset_by(f"-{s.offset}").cast(time_type)
+        # The earlier periods the rows ask for: inside the covered span an empty one reads as
+        # such (a sum of 0), outside it there is no data. Rows without a date ask for none.
+        source = self.base_rows(frame, s.base)
+        present = f"{s.name}__present"
+        if s.base.derive:  # `of` is derived: complete the aggregates, then derive it
+            wanted = (
+                frame.filter(~nw.col(s.time).is_null())
+                .select(*others, moved_back.alias(s.time))
+                .unique()
+                .filter(in_span(s.time, span, time_type))
+            )
+            source = self.complete(source, wanted, s.base, s.time)
         earlier = source.filter(~nw.col(s.time).is_null()).select(
-            *others, nw.col(s.time).alias(key), nw.col(s.of).alias(f"{s.name}__then")
+            *others,
+            nw.col(s.time).alias(key),
+            nw.col(s.of).alias(then_name),
+            nw.lit(1).alias(present),
         )
-        moved_back = nw.col(s.time).dt.offset_by(f"-{s.offset}").cast(time_type).alias(key)
-        joined = null_safe_join(frame.with_columns(moved_back), earlier, [*others, key])
-        then, now = nw.col(f"{s.name}__then"), nw.col(s.of)
+        joined = null_safe_join(frame.with_columns(moved_back.alias(key)), earlier, [*others, key])
+        fill = next(f for f in s.base.fills if f.name == s.of) if not s.base.derive else None
+        if fill is not None and fill.fill == "zero":  # an aggregate: its empty value
+            empty = nw.col(present).is_null() & in_span(key, span, time_type)
+            then_filled = nw.when(empty).then(nw.lit(0)).otherwise(nw.col(then_name))
+            joined = joined.with_columns(then_filled.cast(schema[s.of]).alias(then_name))
+        then, now = nw.col(then_name), nw.col(s.of)
         if s.show == "value":
             value = then
         elif s.show == "change":
             value = now - then
         else:  # relative change; no base (0 or missing) gives null, never infinity
             value = nw.when(then != 0).then((now - then) / then)
-        target = nw.Float64 if s.dtype is DataType.FLOAT else frame.collect_schema()[s.of]
-        return joined.with_columns(value.cast(target).alias(s.name)).drop(f"{s.name}__then", key)
+        result = joined.with_columns(value.cast(target).alias(s.name))
+        return result.drop(then_name, key, present)
 
     def pacing(self, frame: Frame, s: PacingStep) -> Frame:
         """The elapsed share of each period is worked out in Python for the few periods
@@ -207,98 +376,55 @@ def formula(frame: Frame, s: FormulaStep) -> Frame:
     return frame.with_columns(expr.alias(s.name))
 
 
-def running(frame: Frame, s: RunningStep) -> Frame:
-    partition = list(s.partition)
-    extra = None
-    if s.reset != "none":
-        extra = f"{s.name}__period"
-        grain = Grain(s.reset)
-        time_type = to_data_type(frame.collect_schema()[s.time])
-        frame = frame.with_columns(
-            time_bucket(nw.col(s.time), grain, s.calendar, time_type).alias(extra)
-        )
-        partition.append(extra)
-    # Rows without a date are on no time axis: they have no running total, and their values
-    # must not leak into the totals of the dated rows (a null date sorts first).
-    dated = ~nw.col(s.time).is_null()
-    total = nw.when(dated).then(nw.col(s.of)).otherwise(0).cum_sum()
-    total = total.over(*partition, order_by=s.time) if partition else total.over(order_by=s.time)
-    source_type = frame.collect_schema()[s.of]
-    total = nw.when(dated).then(total)
-    frame = frame.with_columns(total.cast(source_type).alias(s.name))
-    return frame.drop(extra) if extra else frame
-
-
-def _key_columns(frame: Frame, measures: Sequence[str]) -> list[str]:
-    return [c for c in frame.collect_schema() if c not in measures]
-
-
 def null_safe_join(left: Frame, right: Frame, keys: Sequence[str]) -> Frame:
-    """Left join where null keys match each other (SQL's `=` never matches null).
-
-    Each key is compared as (is it null, its text): a date, a number and a string cast to text
-    on the same engine give the same text on both sides."""
+    """Left join where null keys match each other (SQL's `=` never matches null): DuckDB's
+    `IS NOT DISTINCT FROM`, written as one join (steps after aggregation always run on DuckDB;
+    each relation narwhals builds costs a bind, and windows join several times)."""
     if not keys:
         return left.join(right, how="cross")
-    pairs = []
-    for i, k in enumerate(keys):
-        pairs += [
-            nw.col(k).is_null().alias(f"__k{i}_null"),
-            nw.col(k).cast(nw.String).fill_null("").alias(f"__k{i}_text"),
-        ]
-    helper = [f"__k{i}_{part}" for i in range(len(keys)) for part in ("null", "text")]
-    right = right.with_columns(*pairs).drop(*keys)
-    joined = left.with_columns(*pairs).join(right, on=helper, how="left")
-    return joined.drop(*helper)
+    mine = left.to_native().set_alias("__l")
+    theirs = right.to_native().set_alias("__r")
+    same = " AND ".join(
+        f"__l.{quote_identifier(k)} IS NOT DISTINCT FROM __r.{quote_identifier(k)}" for k in keys
+    )
+    extra = [c for c in theirs.columns if c not in keys]
+    assert not set(extra) & set(mine.columns), extra  # callers join new columns only
+    columns = ", ".join(["__l.*", *(f"__r.{quote_identifier(c)}" for c in extra)])
+    return nw.from_native(mine.join(theirs, same, how="left").project(columns))
 
 
-def fill_gaps(
-    cursor: duckdb.DuckDBPyConnection,
-    frame: Frame,
-    time: str,
-    grain: Grain,
-    calendar: Calendar,
-    fills: Sequence[tuple[str, str]],
-    measures: Sequence[str],
-    start: Any,
-    end: Any,
-) -> Frame:
-    """Every period from start (or the first in the data) to end (or the last), for every
-    combination of the other key columns seen; missing measures take their fill value."""
-    schema = frame.collect_schema()
-    others = [c for c in schema if c != time and c not in measures]
+def in_span(time: str, span: tuple[Any, Any], dtype: Any) -> nw.Expr:
+    """The rows whose period lies in the covered span (first and last period inclusive)."""
+    first, last = (_as_axis_value(v, _is_date(dtype)) for v in span)
+    return (nw.col(time) >= nw.lit(first)) & (nw.col(time) <= nw.lit(last))
+
+
+def _is_date(dtype: Any) -> bool:
+    return to_data_type(dtype) is DataType.DATE
+
+
+def _bounds(frame: Frame, time: str) -> tuple[Any, Any]:
+    """The first and last period present (None, None without a dated row)."""
     found = frame.select(nw.col(time).min().alias("lo"), nw.col(time).max().alias("hi"))
-    bounds = found.collect().to_arrow().to_pylist()[0]
-    first = start if start is not None else bounds["lo"]
-    last = end if end is not None else bounds["hi"]
-    if first is None or last is None:
-        return frame
-    is_date = to_data_type(schema[time]) is DataType.DATE
-    periods = _periods(first, last, grain, calendar, inclusive_end=end is None)
-    if not periods:
-        return frame
-    if not is_date:  # a datetime axis: calendar periods (dates) start at midnight
-        periods = [p if isinstance(p, dt.datetime) else dt.datetime.combine(p, dt.time())
-                   for p in periods]  # fmt: skip
-    axis = pa.table({time: pa.array(periods, pa.date32() if is_date else pa.timestamp("us"))})
-    grid: Frame = nw.from_native(cursor.from_arrow(axis))
-    if others:
-        combos = frame.select(*others).unique()
-        grid = combos.join(grid, how="cross")
-    marker = "__present"
-    data = frame.with_columns(nw.lit(1).alias(marker))
-    joined = null_safe_join(grid, data, [*others, time])
-    filled = []
-    for name, fill in fills:
-        if fill == "zero":
-            filled.append(
-                nw.when(nw.col(marker).is_null()).then(nw.lit(0)).otherwise(nw.col(name))
-                .cast(schema[name]).alias(name)
-            )  # fmt: skip
-    joined = joined.with_columns(*filled) if filled else joined
-    # Rows without a date form their own group; the axis only adds periods around them.
-    undated = frame.filter(nw.col(time).is_null())
-    return nw.concat([joined.drop(marker).select(*schema), undated.select(*schema)])
+    row = found.collect().to_arrow().to_pylist()[0]
+    return row["lo"], row["hi"]
+
+
+def _as_axis_value(value: Any, is_date: bool) -> Any:
+    """A period start as the axis' type: a date, or a date-time at midnight."""
+    if is_date:
+        return value.date() if isinstance(value, dt.datetime) else value
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+
+
+def _periods_back(value: Any, n: int, grain: Grain, calendar: Calendar) -> Any:
+    """The start of the period `n` periods before `value`'s (a period start)."""
+    if grain is Grain.HOUR:
+        return value - dt.timedelta(hours=n)
+    unit = {"fiscal_quarter": "quarter", "fiscal_year": "year"}.get(grain.value, grain.value)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    moved = calendar.shift(day, -n, unit)
+    return dt.datetime.combine(moved, dt.time()) if isinstance(value, dt.datetime) else moved
 
 
 def _periods(

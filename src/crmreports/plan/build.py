@@ -7,8 +7,10 @@ shadows a source column that a measure still reads (bucketing `order_date` must 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
+from crmreports.plan.explain import describe_predicate
 from crmreports.plan.nodes import (
     AcrossStep,
     AggFunction,
@@ -19,6 +21,7 @@ from crmreports.plan.nodes import (
     CompareStep,
     DatePartValue,
     Derived,
+    EmptyValue,
     FormulaStep,
     GapFill,
     GroupValue,
@@ -36,12 +39,20 @@ from crmreports.plan.nodes import (
     RunningStep,
     ShareStep,
     SortStep,
+    SpanRef,
     TimeBucket,
     TopQuery,
     TopValue,
     TotalsStep,
+    WindowBase,
 )
-from crmreports.plan.shift import offset_text, shift_time_filters, time_filter_bounds
+from crmreports.plan.shift import (
+    fixed_time_filters,
+    offset_text,
+    shift_time_filters,
+    time_filter_bounds,
+    widen_time_filters,
+)
 from crmreports.resolve import (
     DataType,
     Predicate,
@@ -50,6 +61,7 @@ from crmreports.resolve import (
     ResolvedReport,
     SortOrder,
 )
+from crmreports.resolve.across import translate
 from crmreports.spec.formula import Ref
 
 _FUNCTION: dict[str, AggFunction] = {
@@ -88,6 +100,8 @@ class _Builder:
         self.filters = tuple(f.predicate for f in report.filters)
         self.top_queries: dict[int, str] = {}
         self.hidden: list[str] = []
+        self.spans: dict[tuple[str, str | None], SpanRef] = {}
+        self.notes: list[str] = []
 
     # --- aggregation queries ---------------------------------------------------------------
 
@@ -203,22 +217,14 @@ class _Builder:
         aggregates = [m for m in r.measures if m.aggregate is not None and not _across(m)]
         pre = tuple(self._top_query(i, d) for i, d in dims if d.top is not None)
         queries = [self._with_unmatched_counts(self.query("main", dims, aggregates, self.filters))]
-        post: list[PostStep] = []
-        keys = tuple(d.name for d in r.dimensions)
-        # A row only the other source has: the report's own counts, sums and distinct counts
-        # over no rows are 0 (as in a filled gap), the rest null.
-        zero_when_empty = tuple(
-            m.name
-            for m in aggregates
-            if m.is_additive or (m.aggregate is not None and m.aggregate.agg == "count_distinct")
-        )
-        for name in self._across_queries(dims, queries, level=None):
-            post.append(AcrossStep(name, keys, zero_when_empty))
+        post: list[PostStep] = list(self._across_steps(dims, queries, self.filters))
         time = r.time_dimension
         others = tuple(d.name for d in r.dimensions if d is not time)
         if time is not None and time.fill_gaps:
             start, end = time_filter_bounds(self.filters, time)
-            fills = tuple((m.name, m.fill) for m in r.measures if m.aggregate is not None)
+            fills = tuple(
+                self._empty_value(m, queries) for m in r.measures if m.aggregate is not None
+            )
             post.append(GapFill(time.name, time.grain, r.time.calendar, others, fills, start, end))  # type: ignore[arg-type]
         for m in _dependency_order(r.measures):
             if m.formula is not None:
@@ -233,7 +239,7 @@ class _Builder:
         post += self._totals(dims, aggregates, queries)
         hidden = tuple(self.hidden)
         names = tuple(d.name for d in r.dimensions)
-        return Plan(pre, tuple(queries), tuple(post), r.columns, hidden, dimensions=names)
+        return Plan(pre, tuple(queries), tuple(post), r.columns, hidden, names, tuple(self.notes))
 
     def _with_unmatched_counts(self, query: AggQuery) -> AggQuery:
         """Count rows without a lookup match inside the main aggregation (one pass, not a
@@ -263,32 +269,61 @@ class _Builder:
             rows=rows,
         )
 
+    # --- measures of other sources (targets) -----------------------------------------------
+
+    def _across_steps(
+        self,
+        dims: list[tuple[int, ResolvedDimension]],
+        queries: list[AggQuery],
+        filters: tuple[Predicate, ...],
+        measures: list[ResolvedMeasure] | None = None,
+    ) -> list[AcrossStep]:
+        """Join the measures of other sources in at the report's grain. A row only the other
+        source has: the report's own counts, sums and distinct counts over no rows are 0 (as
+        in a filled gap) where the report's source has data, else null."""
+        r = self.report
+        time = r.time_dimension
+        keys = tuple(d.name for d in r.dimensions)
+        own = [m for m in r.measures if m.aggregate is not None and not _across(m)]
+        zero = tuple(m.name for m in own if m.fill == "zero")
+        names = self._across_queries(dims, queries, None, filters, measures)
+        if not names:
+            return []
+        span = self._span(r.source, queries) if time is not None else None
+        time_name = time.name if time is not None else None
+        return [AcrossStep(name, keys, zero, time_name, span) for name in names]
+
     def _across_queries(
         self,
         dims: list[tuple[int, ResolvedDimension]],
         queries: list[AggQuery],
         level: int | None,
+        filters: tuple[Predicate, ...] | None = None,
+        measures: list[ResolvedMeasure] | None = None,
     ) -> list[str]:
         """One query per other source (and matching), at the report's grain, or at the
-        first `level` dimensions for subtotals (0: the grand total)."""
+        first `level` dimensions for subtotals (0: the grand total). The report's `filters`
+        restrict it through the columns that stand for theirs (resolve/across.py)."""
+        filters = self.filters if filters is None else filters
         groups: dict[tuple[str, tuple[tuple[str, str, DataType], ...]], list[ResolvedMeasure]]
         groups = {}
-        for m in self.report.measures:
+        for m in self.report.measures if measures is None else measures:
             if _across(m):
                 spec = m.aggregate
                 assert spec is not None and spec.source is not None
                 groups.setdefault((spec.source, spec.match), []).append(m)
         names = []
-        for (source, match), measures in groups.items():
+        for (source, match), group in groups.items():
             columns = {dim: (column, dtype) for dim, column, dtype in match}
             mapped = []
             for i, d in dims if level is None else dims[:level]:
                 column, dtype = columns[d.name]
                 mapped.append((i, replace(d, value=Ref(column), input_dtype=dtype)))
-            filters = _translated_filters(self.filters, dims, columns)
+            pairs = group[0].aggregate.counterparts  # type: ignore[union-attr]
+            translated = tuple(t for t in (translate(f, pairs) for f in filters) if t)
             suffix = "" if level is None else f"_level{level}"
             name = f"across{len(queries)}{suffix}"
-            queries.append(self.query(name, mapped, measures, filters, False, source=source))
+            queries.append(self.query(name, mapped, group, translated, False, source=source))
             names.append(name)
         return names
 
@@ -311,6 +346,72 @@ class _Builder:
             name, _replace(query, outputs=renamed), d.top.n, d.top.bottom, d.name,
             d.top.other_label,
         )  # fmt: skip
+
+    # --- the covered span of a time axis ---------------------------------------------------
+
+    def _span(self, source: str, queries: list[AggQuery], column: str | None = None) -> SpanRef:
+        """Where the first and last period of `source` on the report's time axis are read
+        (`column`: the other source's column matched to the time dimension). One small query
+        over every row of the source, unless the main query reads every row already."""
+        key = (source, column)
+        if key in self.spans:
+            return self.spans[key]
+        r, p = self.report, self.p
+        time = r.time_dimension
+        assert time is not None and time.grain is not None
+        if column is None and not self.filters and source == r.source:
+            ref = SpanRef("main", time.name)
+        else:
+            value, dtype, joins = time.value, time.input_dtype, r.joins
+            if column is not None:
+                value, dtype, joins = Ref(column), self._column_type(source, column), ()
+            name = f"span{len(queries)}"
+            derived = (
+                RowValue(f"{p}sv", value),
+                TimeBucket(f"{p}sb", f"{p}sv", time.grain, r.time.calendar, dtype),
+            )
+            aggregations = (
+                Aggregation(f"{p}sf", "min", f"{p}sb"),
+                Aggregation(f"{p}sl", "max", f"{p}sb"),
+            )
+            outputs = (
+                OutputColumn("first", f"{p}sf", time.dtype),
+                OutputColumn("last", f"{p}sl", time.dtype),
+            )
+            zone = r.time.timezone
+            queries.append(
+                AggQuery(name, source, zone, joins, (), derived, (), aggregations, outputs)
+            )
+            ref = SpanRef(name)
+        self.spans[key] = ref
+        return ref
+
+    def _column_type(self, source: str, column: str) -> DataType:
+        for m in self.report.measures:
+            spec = m.aggregate
+            if spec is not None and spec.source == source:
+                for _, name, dtype in spec.match:
+                    if name == column:
+                        return dtype
+        raise AssertionError((source, column))  # pragma: no cover
+
+    def _measure_span(self, m: ResolvedMeasure, queries: list[AggQuery]) -> SpanRef:
+        """The span of the source `m` is aggregated from: another source's for its measures,
+        the report's own for every other measure (formulas included)."""
+        spec = m.aggregate
+        time = self.report.time_dimension
+        assert time is not None
+        if spec is not None and spec.source is not None:
+            column = next(c for dim, c, _ in spec.match if dim == time.name)
+            return self._span(spec.source, queries, column)
+        return self._span(self.report.source, queries)
+
+    def _empty_value(self, m: ResolvedMeasure, queries: list[AggQuery]) -> EmptyValue:
+        time = self.report.time_dimension
+        span = self._measure_span(m, queries) if time is not None else None
+        return EmptyValue(m.name, m.fill, span)
+
+    # --- windows over time -----------------------------------------------------------------
 
     def _window(
         self,
@@ -342,58 +443,78 @@ class _Builder:
                 m.name, w.of, w.target, time.name, time.grain, r.time.calendar, r.time.as_of
             )
         assert time is not None and time.grain is not None
+        cal = r.time.calendar
+        span = self._measure_span(of, queries)
+        self._note_fixed_filters(m, time)
         if w.kind == "running":
-            return RunningStep(m.name, w.of, time.name, others, w.reset, r.time.calendar)
+            # Year to date counts from the start of the year, whatever the report shows.
+            reset = None if w.reset == "none" else w.reset
+            wide = widen_time_filters(
+                self.filters, time, cal, to_start_of=reset, unbounded=reset is None
+            )
+            base = self._window_base("run", of, dims, wide, queries, others)
+            return RunningStep(m.name, w.of, time.name, others, w.reset, cal, base, span)
         if w.kind == "rolling":
-            back = (w.periods - 1, "period")
-            shifted = shift_time_filters(self.filters, time, back, r.time.calendar, lower_only=True)
-            name, prepare = "main", ()
-            if shifted != self.filters:
-                name = f"roll{len(queries)}"
-                prepare = self._shifted_query(name, of, dims, shifted, queries, others)
+            wide = widen_time_filters(self.filters, time, cal, periods_back=w.periods - 1)
+            base = self._window_base("roll", of, dims, wide, queries, others)
             return RollingStep(
-                m.name, w.of, time.name, others, w.periods, w.rolling_agg, name, time.grain,
-                r.time.calendar, of.fill, prepare,
+                m.name, w.of, time.name, others, w.periods, w.rolling_agg, time.grain, cal,
+                base, span,
             )  # fmt: skip
         # compare: the earlier period's value, from base rows even outside the report's range
-        offset = (w.offset_n, w.offset_unit)
-        shifted = shift_time_filters(self.filters, time, offset, r.time.calendar)
-        name, prepare = "main", ()
-        if shifted != self.filters:
-            name = f"cmp{len(queries)}"
-            prepare = self._shifted_query(name, of, dims, shifted, queries, others)
+        shifted = shift_time_filters(self.filters, time, (w.offset_n, w.offset_unit), cal)
+        base = self._window_base("cmp", of, dims, shifted, queries, others)
         keys = tuple(d.name for d in r.dimensions)
         step_offset = offset_text(w.offset_n, w.offset_unit, time.grain)
-        fill = of.fill if time.fill_gaps else None
-        start, end = time_filter_bounds(shifted, time)
-        return CompareStep(
-            m.name, w.of, time.name, keys, name, step_offset, w.show, m.dtype, fill,
-            time.grain, r.time.calendar, start, end, prepare,
-        )  # fmt: skip
+        return CompareStep(m.name, w.of, time.name, keys, step_offset, w.show, m.dtype, base, span)
 
-    def _shifted_query(
+    def _window_base(
         self,
-        name: str,
+        prefix: str,
         of: ResolvedMeasure,
         dims: list[tuple[int, ResolvedDimension]],
         filters: tuple[Predicate, ...],
         queries: list[AggQuery],
         others: tuple[str, ...],
-    ) -> tuple[PostStep, ...]:
-        """A query over a moved time range computing `of`: its aggregates directly, and, when
-        `of` is a formula or window (year-to-date last year), the steps that derive it."""
-        needed = _closure(of, self.report)
-        aggregates = [m for m in needed if m.aggregate is not None]
-        queries.append(self.query(name, dims, aggregates, filters, outputs_hidden=False))
-        steps: list[PostStep] = []
+    ) -> WindowBase:
+        """The aggregates `of` is computed from, over the rows `filters` keep (the main query
+        when they are the report's own), and the steps deriving `of` from them (a formula,
+        or a window: year to date last year)."""
+        r = self.report
+        needed = _closure(of, r)
+        own = [m for m in needed if m.aggregate is not None and not _across(m)]
+        others_ = [m for m in needed if _across(m)]
+        fills = tuple(self._empty_value(m, queries) for m in own + others_)
+        keys = tuple(d.name for d in r.dimensions)
+        query, across = "main", ()
+        if filters != self.filters:
+            query = f"{prefix}{len(queries)}"
+            queries.append(self.query(query, dims, own, filters, outputs_hidden=False))
+            across = tuple(self._across_steps(dims, queries, filters, others_))
+        inner = self._with_filters(filters)
+        derive: list[PostStep] = []
         for m in _dependency_order(tuple(needed)):
             if m.formula is not None:
-                steps.append(FormulaStep(m.name, m.formula, m.dtype))
+                derive.append(FormulaStep(m.name, m.formula, m.dtype))
             elif m.window is not None:
-                inner = _Builder(self.report)
-                inner.filters = filters
-                steps.append(inner._window(m, dims, queries, others))
-        return tuple(steps)
+                derive.append(inner._window(m, dims, queries, others))
+        return WindowBase(query, keys, across, fills, tuple(derive))
+
+    def _with_filters(self, filters: tuple[Predicate, ...]) -> _Builder:
+        """This builder planning over other rows (a window's wider range); the top-N queries,
+        spans and notes are shared."""
+        other = copy.copy(self)
+        other.filters = filters
+        return other
+
+    def _note_fixed_filters(self, m: ResolvedMeasure, time: ResolvedDimension) -> None:
+        for p in fixed_time_filters(self.filters, time):
+            note = (
+                f"{m.name}: the filter {describe_predicate(p)} reads the time column but is "
+                "no range on it, so the window reads only the periods it keeps"
+            )
+            if note not in self.notes:
+                self.notes.append(note)
 
     def _sort_keys(self) -> tuple[SortOrder, ...]:
         r, p = self.report, self.p
@@ -459,26 +580,6 @@ def _replace(query: AggQuery, **changes: object) -> AggQuery:
 
 def _across(m: ResolvedMeasure) -> bool:
     return m.aggregate is not None and m.aggregate.source is not None
-
-
-def _translated_filters(
-    filters: tuple[Predicate, ...],
-    dims: list[tuple[int, ResolvedDimension]],
-    columns: dict[str, tuple[str, DataType]],
-) -> tuple[Predicate, ...]:
-    """The report's filters on a matched dimension's column, restated on the other source's
-    column (a date range on order_date also limits the targets' periods); others drop."""
-    renames = {
-        d.value.name: columns[d.name][0]
-        for _, d in dims
-        if isinstance(d.value, Ref) and d.name in columns
-    }
-    out = []
-    for p in filters:
-        field = getattr(p, "field", None)
-        if field in renames:
-            out.append(replace(p, field=renames[field]))  # type: ignore[type-var]
-    return tuple(out)
 
 
 def _dependency_order(measures: tuple[ResolvedMeasure, ...]) -> list[ResolvedMeasure]:

@@ -29,6 +29,7 @@ from crmreports.plan.nodes import (
     TimeBucket,
     TopValue,
     TotalsStep,
+    WindowBase,
 )
 from crmreports.resolve import (
     AnyOfPredicate,
@@ -117,16 +118,17 @@ def _describe_step(s: PostStep) -> str:
     if isinstance(s, AcrossStep):
         return f"join measures of {s.query} on {', '.join(s.keys) or 'the single row'}"
     if isinstance(s, GapFill):
-        return f"fill missing {s.grain.value}s of {s.time}"
+        return f"fill missing {s.grain.value}s of {s.time} (empty inside the covered span)"
     if isinstance(s, FormulaStep):
         return f"{s.name} = {to_text(s.node)}"
     if isinstance(s, RunningStep):
         reset = "" if s.reset == "none" else f", restarting each {s.reset}"
-        return f"{s.name} = running sum of {s.of} along {s.time}{reset}"
+        return f"{s.name} = running sum of {s.of} along {s.time}{reset}{_base(s.base)}"
     if isinstance(s, RollingStep):
-        return f"{s.name} = {s.agg} of {s.of} over the last {s.periods} periods ({s.query})"
+        periods = f"the {s.periods} {s.grain.value}s ending at each row"
+        return f"{s.name} = {s.agg} of {s.of} over {periods}{_base(s.base)}"
     if isinstance(s, CompareStep):
-        return f"{s.name} = {s.show} of {s.of} against {s.offset} earlier ({s.query})"
+        return f"{s.name} = {s.show} of {s.of} against {s.offset} earlier{_base(s.base)}"
     if isinstance(s, ShareStep):
         within = ", ".join(s.within) or "the grand total"
         return f"{s.name} = {s.of} / total of {s.of} within {within} ({s.query})"
@@ -147,6 +149,15 @@ def _describe_step(s: PostStep) -> str:
     if isinstance(s, LimitStep):
         return f"limit {s.n}"
     raise AssertionError(s)  # pragma: no cover
+
+
+def _base(base: WindowBase) -> str:
+    """Where a window reads its periods: the report's own rows or a wider query, with the
+    other sources and formulas it needs."""
+    parts = [base.query] + [a.query for a in base.across]
+    derived = [_describe_step(d) for d in base.derive]
+    tail = f"; then {'; '.join(derived)}" if derived else ""
+    return f" (from {', '.join(parts)}, empty periods filled{tail})"
 
 
 def describe_predicate(p: Predicate) -> str:

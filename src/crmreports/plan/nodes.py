@@ -175,21 +175,64 @@ class TopQuery:
     other_label: str = "Other"
 
 
+# --- the calendar a time axis covers --------------------------------------------------------
+
+Fill = Literal["zero", "null"]
+
+
+@dataclass(frozen=True)
+class SpanRef:
+    """Where to read a source's covered span: its first and last period with any row, whatever
+    the report's filters. A period outside it has no data (null); a period inside it without
+    rows is empty (a count or sum of 0).
+
+    `query` has one row with columns `first` and `last`; with `column`, the span is that
+    column's min and max in `query`'s result (the main query, when it reads every row).
+    """
+
+    query: str
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class EmptyValue:
+    """What an aggregate reads in a period without rows: `fill` ("zero" for counts and sums)
+    inside the covered span of its source (`span`), null outside it."""
+
+    name: str
+    fill: Fill
+    span: SpanRef | None  # None: no time axis, the fill always applies
+
+
 # --- post steps: on the aggregated results, run by DuckDB ------------------------------
 
 
 @dataclass(frozen=True)
 class GapFill:
-    """Add the missing periods of `time` (and every combination of `others` seen) with each
-    measure's fill value; added rows carry `filler = 1`."""
+    """Add the missing periods of `time` (and every combination of `others` seen), each
+    aggregate reading its empty value there."""
 
     time: str
     grain: Grain
     calendar: Calendar
     others: tuple[str, ...]
-    fills: tuple[tuple[str, Literal["zero", "null"]], ...]
+    fills: tuple[EmptyValue, ...]
     start: FilterValue | None  # from a time filter, else the data's first period
     end: FilterValue | None  # exclusive; else the data's last period
+
+
+@dataclass(frozen=True)
+class WindowBase:
+    """The rows a window over time reads: the aggregates of `query` (the report's own result,
+    "main", or one over a wider time range), the other sources' measures joined in
+    (`across`), the wanted periods completed with each aggregate's empty value (`fills`),
+    then the formulas and windows that derive the measure from them (`derive`)."""
+
+    query: str
+    keys: tuple[str, ...]  # every dimension, the time dimension included
+    across: tuple[AcrossStep, ...]
+    fills: tuple[EmptyValue, ...]
+    derive: tuple[PostStep, ...]
 
 
 @dataclass(frozen=True)
@@ -201,18 +244,25 @@ class FormulaStep:
 
 @dataclass(frozen=True)
 class RunningStep:
+    """Cumulative `of` along `time` per `partition`, from the source's first period (or the
+    start of each `reset` period), read from `base`, whatever the report's time filter shows;
+    null at a period outside the covered span (`span`)."""
+
     name: str
     of: str
     time: str
     partition: tuple[str, ...]
     reset: str  # none or a calendar unit
     calendar: Calendar
+    base: WindowBase
+    span: SpanRef
 
 
 @dataclass(frozen=True)
 class RollingStep:
-    """Window over the last `periods` periods, computed on `query` (the main query, or one
-    whose time filter reaches `periods - 1` periods further back), then joined in."""
+    """`agg` of `of` over the `periods` calendar periods ending at each row, read from `base`
+    (whose time range reaches `periods - 1` periods before the first row shown). Periods
+    inside the covered span without rows are empty; outside it they have no data."""
 
     name: str
     of: str
@@ -220,31 +270,27 @@ class RollingStep:
     partition: tuple[str, ...]
     periods: int
     agg: str
-    query: str
     grain: Grain
     calendar: Calendar
-    fill: Literal["zero", "null"]
-    prepare: tuple[PostStep, ...] = ()  # computes `of` on `query` when `of` is no aggregate
+    base: WindowBase
+    span: SpanRef
 
 
 @dataclass(frozen=True)
 class CompareStep:
-    """`of` from `query` (periods shifted back), moved forward by the offset and joined."""
+    """`of` at the period `offset` earlier, read from `base` (the report's time range moved
+    back by the offset): an earlier period inside the covered span without rows is empty,
+    one outside it has no data."""
 
     name: str
     of: str
     time: str
     keys: tuple[str, ...]  # every dimension, time included
-    query: str
     offset: str  # narwhals offset, e.g. "1mo"
     show: str
     dtype: DataType
-    fill: Literal["zero", "null"] | None  # with fill_gaps: complete the earlier axis first
-    grain: Grain
-    calendar: Calendar
-    start: FilterValue | None
-    end: FilterValue | None
-    prepare: tuple[PostStep, ...] = ()  # computes `of` on `query` when `of` is no aggregate
+    base: WindowBase
+    span: SpanRef
 
 
 @dataclass(frozen=True)
@@ -271,11 +317,13 @@ class AcrossStep:
     """Measures of another source (targets), aggregated by `query` at the report's grain:
     every key combination found on either side, each side's measures joined in; the
     report's own counts, sums and distinct counts are 0 where only the other source has
-    rows."""
+    rows (inside the covered span of the report's source, `span` on `time`; null outside)."""
 
     query: str
     keys: tuple[str, ...]
     zero_fill: tuple[str, ...]
+    time: str | None = None
+    span: SpanRef | None = None
 
 
 @dataclass(frozen=True)
@@ -332,8 +380,8 @@ class Plan:
     post: tuple[PostStep, ...]
     columns: tuple[str, ...]
     hidden: tuple[str, ...] = ()  # helper columns dropped at the end
-    drop_fillers: bool = True  # rows added only for windows are removed at the end
     dimensions: tuple[str, ...] = ()  # the report's dimensions, in order (totals' row_level)
+    notes: tuple[str, ...] = ()  # what the plan could not do as asked, for the result's notes
 
     @property
     def source(self) -> str:

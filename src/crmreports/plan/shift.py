@@ -1,7 +1,10 @@
-"""Moving a report's time filter: back by an offset (period-over-period reads the earlier
-period from base rows) or further back at the start (rolling windows need the periods before
-the first one shown). Only top-level comparisons, ranges and relative dates on the time
-dimension's own column are moved; anything else applies unchanged."""
+"""Moving a report's time filter for the windows that read beyond it: back by an offset
+(period-over-period reads the earlier period from base rows), or earlier at the start only
+(a rolling window reads the periods before the first one shown, a running total the start of
+its reset period or the whole history). A widened start is first moved to the start of its
+period, so a window always adds up whole periods. Only top-level comparisons, ranges and
+relative dates on the time dimension's own column are moved; anything else applies unchanged
+(and `fixed_time_filters` names the ones that read the time column, for a note)."""
 
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ from crmreports.resolve import (
     Calendar,
     Comparison,
     DateRange,
+    NullTest,
     Predicate,
     ResolvedDimension,
+    columns_read,
 )
 from crmreports.spec import Grain
 from crmreports.spec.formula import Ref
@@ -146,4 +151,83 @@ def _after(value: Any) -> Any:
         return value + dt.timedelta(microseconds=1)
     if isinstance(value, dt.date):
         return value + dt.timedelta(days=1)
+    return value
+
+
+def widen_time_filters(
+    filters: tuple[Predicate, ...],
+    time: ResolvedDimension,
+    calendar: Calendar,
+    *,
+    periods_back: int = 0,
+    to_start_of: str | None = None,
+    unbounded: bool = False,
+) -> tuple[Predicate, ...]:
+    """`filters` with the lower bound on the time column moved to the start of its period,
+    then `periods_back` periods earlier (a rolling window), or to the start of the period of
+    unit `to_start_of` holding it (year to date), or dropped (`unbounded`: a running total
+    from the first row). The upper bound stays: a window never reads past what is shown.
+
+    >>> from crmreports.resolve import Calendar, Comparison, DataType
+    >>> month = ResolvedDimension("m", "M", Ref("d"), DataType.DATE, DataType.DATE, Grain.MONTH)
+    >>> since = (Comparison("d", "gt", dt.date(2024, 4, 15), False),)
+    >>> widen_time_filters(since, month, Calendar(), periods_back=2)[0].value
+    datetime.date(2024, 2, 1)
+    >>> widen_time_filters(since, month, Calendar(), to_start_of="year")[0].value
+    datetime.date(2024, 1, 1)
+    """
+    assert time.grain is not None
+    grain = time.grain
+
+    def earlier(value: Any) -> Any:
+        start = _period_start(value, grain, calendar)
+        if to_start_of is not None:
+            return _period_start(start, Grain(to_start_of), calendar)
+        return _shift_value(start, periods_back, "period", grain, calendar)
+
+    out: list[Predicate] = []
+    for p in filters:
+        if not _on_time(p, time):
+            out.append(p)
+        elif isinstance(p, Comparison) and p.op in {"gt", "ge"}:
+            if not unbounded:
+                out.append(replace(p, op="ge", value=earlier(p.value)))
+        elif isinstance(p, Between):
+            high = Comparison(p.field, "le", p.high, p.keep_nulls)
+            out.append(high if unbounded else replace(p, low=earlier(p.low)))
+        elif isinstance(p, DateRange):
+            end = Comparison(p.field, "lt", p.end, False)
+            out.append(end if unbounded else replace(p, start=earlier(p.start)))
+        else:
+            out.append(p)
+    return tuple(out)
+
+
+def fixed_time_filters(
+    filters: tuple[Predicate, ...], time: ResolvedDimension
+) -> tuple[Predicate, ...]:
+    """The filters that read the time column but are no plain range on it (a list of dates,
+    a formula): windows cannot look past them, so their earlier periods are read from the
+    filtered rows only."""
+    if not isinstance(time.value, Ref):
+        return ()
+    column = time.value.name
+    # A null test keeps or drops undated rows only, which are on no time axis anyway.
+    harmless = (Comparison, Between, DateRange, NullTest)
+    return tuple(
+        p
+        for p in filters
+        if column in columns_read(p) and not (_on_time(p, time) and isinstance(p, harmless))
+    )
+
+
+def _period_start(value: Any, grain: Grain, calendar: Calendar) -> Any:
+    """The first instant of the `grain` period holding `value`, of the same type."""
+    if isinstance(value, dt.datetime):
+        if grain is Grain.HOUR:
+            return value.replace(minute=0, second=0, microsecond=0)
+        day = calendar.period_start(value.date(), grain.value)
+        return dt.datetime.combine(day, dt.time(), value.tzinfo)
+    if isinstance(value, dt.date) and grain is not Grain.HOUR:
+        return calendar.period_start(value, grain.value)
     return value

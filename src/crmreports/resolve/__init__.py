@@ -24,6 +24,7 @@ from crmreports.resolve.resolved import (
     TimeSettings,
     TopTransform,
     WindowSpec,
+    columns_read,
 )
 from crmreports.resolve.resolver import resolve
 from crmreports.resolve.types import DataType, Schema
@@ -54,5 +55,6 @@ __all__ = [
     "TimeSettings",
     "TopTransform",
     "WindowSpec",
+    "columns_read",
     "resolve",
 ]

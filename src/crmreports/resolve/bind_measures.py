@@ -226,7 +226,8 @@ def _cross_source(
     for column, dim in m.match.items():
         if other.column(column, f"{path}.match") is None:
             ok = False
-        if dim not in dim_names:
+        # A column of the report's source (not a dimension) only carries its filters over.
+        if dim not in dim_names and dim not in ctx.own_columns:
             ok = not _unknown_names(ctx, [dim], dim_names, f"{path}.match", "dimensions") and ok
     unmatched = [d for d in dim_names if d not in m.match.values()]
     if unmatched:
@@ -248,7 +249,9 @@ def _cross_source(
     from dataclasses import replace
 
     types = ctx.schema[m.source]
-    match = tuple((dim, column, types[column]) for column, dim in m.match.items())
+    match = tuple(
+        (dim, column, types[column]) for column, dim in m.match.items() if dim in dim_names
+    )
     spec = replace(resolved.aggregate, source=m.source, match=match)
     return replace(resolved, aggregate=spec)
 

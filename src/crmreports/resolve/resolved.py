@@ -16,7 +16,7 @@ from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.relationships import ResolvedJoin
 from crmreports.resolve.types import DataType
 from crmreports.spec import DatePart, Format, Grain, ReportSpec
-from crmreports.spec.formula import Node
+from crmreports.spec.formula import Node, references
 
 FilterValue = str | int | float | bool | dt.date | dt.datetime
 
@@ -92,6 +92,15 @@ Predicate = (
     | ExprPredicate
     | AnyOfPredicate
 )
+
+
+def columns_read(p: Predicate) -> set[str]:
+    """The columns a predicate reads."""
+    if isinstance(p, AnyOfPredicate):
+        return set().union(*(columns_read(c) for c in p.children))
+    if isinstance(p, ExprPredicate):
+        return references(p.node)
+    return {p.field}
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,9 @@ class AggregateSpec:
     input_dtype: DataType | None = None
     source: str | None = None  # another source (targets), aggregated at the report's grain
     match: tuple[tuple[str, str, DataType], ...] = ()  # (dimension, column of source, its type)
+    # (report column, its counterpart in `source`, its type): the report filters on these
+    # columns restrict `source` too (resolve/across.py)
+    counterparts: tuple[tuple[str, str, DataType], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +279,15 @@ class ResolvedVisual:
     labels: bool = False
     highlights: tuple[HighlightRule, ...] = ()
 
+    def draws(self, name: str) -> bool:
+        """Whether the visual shows the result column `name` (a table with no `columns`
+        shows every one)."""
+        if self.kind == "table":
+            return not self.columns or name in self.columns
+        channels = (self.x, self.y, self.color, self.size, self.category, self.value,
+                    self.compare, self.sparkline, self.reference)  # fmt: skip
+        return name in channels or name in self.values or name in self.columns
+
 
 @dataclass(frozen=True)
 class SortOrder:
@@ -299,6 +320,9 @@ class ResolvedReport:
     column_types: tuple[tuple[str, DataType], ...] = ()
     notes: tuple[str, ...] = ()
     joins: tuple[ResolvedJoin, ...] = ()  # lookups, each after the one it starts from
+    # (measure, sentence): what a measure's numbers do not cover (a target the report's filters
+    # do not restrict); a chart drawing the measure carries it in its caption, besides the notes
+    caveats: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmreports.errors import Problem, SpecError, format_names, show_value, suggest
+from crmreports.resolve.across import counterparts, unapplied
 from crmreports.resolve.bind_dimensions import bind_dimension
 from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.bind_measures import bind_measures
@@ -35,7 +37,6 @@ from crmreports.resolve.resolved import (
 from crmreports.resolve.types import DataType, Schema
 from crmreports.resolve.visual import resolve_visual
 from crmreports.spec import ReportSpec, check_structure
-from crmreports.spec.formula import Ref
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _KEY_ORDER = (
@@ -95,6 +96,9 @@ def resolve(
         if predicate is not None:
             filters.append(NamedPredicate(predicate, getattr(f, "name", None)))
     good_measures = [m for m in measures if m is not None]
+    good_measures, across_notes, caveats = _with_counterparts(
+        good_measures, report, schema, ctx, good_dims, filters
+    )
     result_types = {d.name: d.dtype for d in good_dims} | {m.name: m.dtype for m in good_measures}
     having = [
         bind_filter(ctx, f, f"having[{i}]", result_types) for i, f in enumerate(report.having)
@@ -111,7 +115,7 @@ def resolve(
             for f in filters
             if hasattr(f.predicate, "description")
         )
-        + _unapplied_filter_notes(filters, good_dims, good_measures)
+        + across_notes
     )
     return ResolvedReport(
         spec=report,
@@ -130,42 +134,58 @@ def resolve(
         column_types=tuple(ctx.columns.items()),
         notes=notes,
         joins=_needed_joins(ctx.used, joins),
+        caveats=caveats,
     )
 
 
-def _unapplied_filter_notes(
-    filters: list[NamedPredicate],
-    dims: list[ResolvedDimension],
+def _with_counterparts(
     measures: list[ResolvedMeasure],
-) -> tuple[str, ...]:
-    """Report filters restrict a measure of another source only through matched dimensions;
-    say so for the others, so a target summed over more than the report shows is visible."""
-    notes = []
-    by_dim = {d.name: d.value.name for d in dims if isinstance(d.value, Ref)}
+    report: ReportSpec,
+    schema: Schema,
+    ctx: Context,
+    dims: list[ResolvedDimension],
+    filters: list[NamedPredicate],
+) -> tuple[list[ResolvedMeasure], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Measures of another source with the columns through which the report's filters restrict
+    them (resolve/across.py); notes naming the filters that cannot (also the chart's caveats:
+    a target summed over more than the report shows must be visible), and the inferred ones."""
+    predicates = [f.predicate for f in filters]
+    specs = {m.name: m for m in report.measures}
+    out: list[ResolvedMeasure] = []
+    notes: list[str] = []
+    caveats: list[tuple[str, str]] = []
     for m in measures:
         spec = m.aggregate
         if spec is None or spec.source is None:
+            out.append(m)
             continue
-        matched = {by_dim.get(dim) for dim, _, _ in spec.match}
-        loose = sorted(
-            {str(getattr(f.predicate, "field", "a formula")) for f in filters}
-            - {c for c in matched if c}
+        match = getattr(specs[m.name], "match", None) or {}
+        pairs, inferred = counterparts(
+            ctx.columns, schema[spec.source], match, dims, predicates, spec.where
         )
+        out.append(replace(m, aggregate=replace(spec, counterparts=pairs)))
+        what = f"{m.name} (from {spec.source})"
+        loose = unapplied(predicates, pairs)
         if loose and spec.where:
             # Its own filter is what applies (won deals closed this year): say which, rather
             # than advise a filter it has.
             own = "; ".join(_describe(p) for p in spec.where)
+            caveats.append((m.name, f"{m.label} ({spec.source}) does not follow the report's "
+                                    f"filter(s) on {', '.join(loose)}"))  # fmt: skip
             notes.append(
-                f"{m.name} (from {spec.source}) reads the {spec.source} rows its own filter "
-                f"keeps ({own}); the report's filter(s) on {', '.join(loose)} do not apply to it"
+                f"{what} reads the {spec.source} rows its own filter keeps ({own}); the "
+                f"report's filter(s) on {', '.join(loose)} do not apply to it"
             )
         elif loose:
+            unrestricted = f"is not restricted by the report's filter(s) on {', '.join(loose)}"
+            caveats.append((m.name, f"{m.label} ({spec.source}) {unrestricted}"))
             notes.append(
-                f"{m.name} (from {spec.source}) is not restricted by the report's filter(s) on "
-                f"{', '.join(loose)}: give it its own `filter:` on {spec.source}'s columns if "
-                "it should be"
+                f"{what} {unrestricted}: give it its own `filter:` on {spec.source}'s columns, "
+                f"or `match:` the column of {spec.source} that stands for it, if it should be"
             )
-    return tuple(notes)
+        if inferred:
+            notes.append(f"{what} follows the report's filter(s) on {', '.join(inferred)}")
+    return out, tuple(notes), tuple(caveats)
 
 
 def _describe(p: Predicate) -> str:

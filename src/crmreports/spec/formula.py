@@ -22,7 +22,7 @@ import re
 import tokenize
 import typing as t
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from crmreports.errors import ERROR_CODES, InvalidSpecError, Problem, format_names, suggest
 
@@ -543,6 +543,32 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, IfElse):
         return (node.cond, node.then, node.otherwise)
     return ()
+
+
+def with_children(node: Node, new: tuple[Node, ...]) -> Node:
+    """`node` with its direct sub-expressions (as `children` lists them) replaced by `new`."""
+    if isinstance(node, Unary):
+        return replace(node, operand=new[0])
+    if isinstance(node, Binary):
+        return replace(node, left=new[0], right=new[1])
+    if isinstance(node, InList):
+        return replace(node, operand=new[0], values=new[1:])
+    if isinstance(node, Call):
+        return replace(node, args=new)
+    if isinstance(node, IfElse):
+        return replace(node, cond=new[0], then=new[1], otherwise=new[2])
+    return node
+
+
+def rename_refs(node: Node, names: t.Mapping[str, str]) -> Node:
+    """`node` reading column `names[c]` wherever it read `c`.
+
+    >>> to_text(rename_refs(parse("days_between(as_of(), created_at) < 1"), {"created_at": "d"}))
+    'days_between(as_of(), d) < 1'
+    """
+    if isinstance(node, Ref):
+        return replace(node, name=names.get(node.name, node.name))
+    return with_children(node, tuple(rename_refs(c, names) for c in children(node)))
 
 
 def _walk(node: Node) -> Iterator[Node]:

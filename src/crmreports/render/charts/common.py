@@ -10,6 +10,7 @@ value (`<name>#text`), so it reads exactly as the table cell below the chart.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,7 +174,18 @@ class Canvas:
         return list(range(0, math.ceil(top) + 1))
 
     def finish(self, chart: Any, height: int = HEIGHT) -> Any:
-        return chart.properties(title=self.title, width="container", height=height)
+        return chart.properties(title=self.heading(), width="container", height=height)
+
+    def heading(self) -> Any:
+        """The chart's title, with the report's caveats (what its numbers do not cover) as a
+        caption under it, so an exported image carries them too."""
+        visual = self.report.visual
+        caveats = [text for name, text in self.report.caveats if visual.draws(name)]
+        if not caveats:
+            return self.title
+        # Vega does not wrap titles: short lines keep the caption readable on a phone.
+        lines = [line for c in caveats for line in textwrap.wrap(f"Note: {c}", 56)]
+        return alt.TitleParams(self.title, subtitle=lines, subtitleColor="#7b4f00")
 
 
 def tooltip(data: pd.DataFrame, name: str, title: str) -> alt.Tooltip:

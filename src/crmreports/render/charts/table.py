@@ -60,4 +60,4 @@ def table_chart(frame: pd.DataFrame, c: Canvas) -> Any:
         for weight in ("normal", "bold")
     ]
     chart = alt.layer(*layers)
-    return chart.properties(title=c.title, width="container")
+    return chart.properties(title=c.heading(), width="container")
