@@ -38,7 +38,12 @@ def compile_query(
     types = dict(source.schema)
     for join in query.joins:
         types |= {f"{join.to}.{c}": t for c, t in sources[join.to].schema.items()}
-    rows = RowCompiler(types, query.timezone, members)
+    instants = {c: instant_column(c) for c, zone in source.time_zones.items() if zone}
+    for join in query.joins:
+        for c, zone in sources[join.to].time_zones.items():
+            if zone:
+                instants[f"{join.to}.{c}"] = instant_column(f"{join.to}.{c}")
+    rows = RowCompiler(types, query.timezone, members, instants)
     for predicate in query.filters:
         frame = frame.filter(rows.predicate(predicate))
     # One derived column at a time: later ones may read earlier ones (bucket of a formula).
@@ -75,6 +80,11 @@ def with_lookups(
         right_on = [f"{join.to}.__key{i}" for i in range(len(join.right_on))]
         right = _localized(target, query.timezone).select(
             *[nw.col(c).alias(f"{join.to}.{c}") for c in target.schema],
+            *[
+                nw.col(instant_column(c)).alias(instant_column(f"{join.to}.{c}"))
+                for c, zone in target.time_zones.items()
+                if zone
+            ],
             *[nw.col(c).alias(k) for c, k in zip(join.right_on, right_on, strict=True)],
             nw.lit(1).alias(marker),
         )
@@ -94,14 +104,17 @@ def with_lookups(
 
 def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
     """Timezone-aware columns as wall-clock time in the report's zone, so filters, buckets and
-    formulas all see one clock."""
+    formulas all see one clock; beside each, its instants as microseconds since the epoch
+    (`instant_column`), from which hours_between/minutes_between take elapsed time across a
+    DST change (an integer: the same on every engine, whatever Spark's session zone)."""
     aware = [c for c, zone in source.time_zones.items() if zone]
     if not aware:
         return source.frame
     # polars and Spark are told the zone explicitly; DuckDB relations use `timezone()`.
     if source.on_polars or source.kind is InputKind.SPARK:
         exprs = [nw.col(c).dt.convert_time_zone(timezone).dt.replace_time_zone(None) for c in aware]
-        return source.frame.with_columns(*exprs)
+        utc = [_epoch_micros(nw.col(c), source.kind).alias(instant_column(c)) for c in aware]
+        return source.frame.with_columns(*utc).with_columns(*exprs)
     # DuckDB: `timezone(zone, ts)` gives the wall-clock time in `zone` whatever the session's
     # own zone (a relation on the caller's connection keeps the caller's setting).
     relation = source.frame.to_native()
@@ -111,9 +124,23 @@ def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
         quoted = quote_identifier(column)
         if column in aware:
             columns.append(f"timezone('{zone}', {quoted}) AS {quoted}")
+            columns.append(f"epoch_us({quoted}) AS {quote_identifier(instant_column(column))}")
         else:
             columns.append(quoted)
     return nw.from_native(relation.project(", ".join(columns)))
+
+
+def instant_column(column: str) -> str:
+    """The hidden column holding an aware column's instants (microseconds since 1970, UTC)."""
+    return f"{column}__utc"  # no dot: Spark reads `a.b` as field b of a struct a
+
+
+def _epoch_micros(column: nw.Expr, kind: InputKind) -> nw.Expr:
+    """Microseconds since 1970 (UTC) of an aware timestamp. narwhals has no `timestamp()` on
+    Spark, where a timestamp cast to a double is its epoch seconds (with microseconds)."""
+    if kind is InputKind.SPARK:
+        return (column.cast(nw.Float64) * 1_000_000).round(0).cast(nw.Int64)
+    return column.dt.timestamp("us")
 
 
 def _aggregation(a: Aggregation) -> nw.Expr:

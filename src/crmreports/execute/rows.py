@@ -59,10 +59,12 @@ class RowCompiler:
         types: Mapping[str, DataType],
         timezone: str = "UTC",
         members: Mapping[str, Sequence[Any]] | None = None,
+        instants: Mapping[str, str] | None = None,
     ) -> None:
         self.types = dict(types)
         self.timezone = timezone
         self.members = members or {}
+        self.instants = dict(instants or {})  # aware column -> its UTC instants (formulas)
 
     # --- filters ------------------------------------------------------------------------------
 
@@ -74,7 +76,8 @@ class RowCompiler:
             return expr
         if isinstance(p, ExprPredicate):
             # A null result drops the row, as a false one does: when(...) makes it false.
-            return nw.when(to_expr(p.node, self.types)).then(nw.lit(True)).otherwise(nw.lit(False))
+            value = to_expr(p.node, self.types, instants=self.instants)
+            return nw.when(value).then(nw.lit(True)).otherwise(nw.lit(False))
         col = nw.col(p.field)
         if isinstance(p, NullTest):
             return col.is_null() if p.is_null else ~col.is_null()
@@ -117,7 +120,7 @@ class RowCompiler:
         if isinstance(d, RowValue):
             if isinstance(d.node, Ref):
                 return nw.col(d.node.name).alias(d.name)
-            return to_expr(d.node, self.types).alias(d.name)
+            return to_expr(d.node, self.types, instants=self.instants).alias(d.name)
         if isinstance(d, TimeBucket):
             return time_bucket(nw.col(d.input), d.grain, d.calendar, d.dtype).alias(d.name)
         if isinstance(d, DatePartValue):
