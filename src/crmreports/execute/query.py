@@ -25,7 +25,8 @@ def run_query(
 ) -> pa.Table:
     source = sources[query.source]
     with civil_durations(source.kind is InputKind.SPARK):
-        return compile_query(query, sources, members).collect().to_arrow()
+        frame = compile_query(query, sources, members)
+    return checked_integers(query, frame.collect().to_arrow())
 
 
 def compile_query(
@@ -49,11 +50,19 @@ def compile_query(
     # One derived column at a time: later ones may read earlier ones (bucket of a formula).
     for d in query.derived:
         frame = frame.with_columns(*rows.derived_many(d))
-    aggregations = [_aggregation(a) for a in query.aggregations]
+    schema = frame.collect_schema()
+    kinds = {a.name: _kind(a, schema) for a in query.aggregations}
+    # Spark has no 128-bit integer; DuckDB's and polars' are cheaper than a DECIMAL(38, 0).
+    wide = nw.Decimal(38, 0) if source.kind is InputKind.SPARK else nw.Int128()
+    aggregations = [e for a in query.aggregations for e in _aggregation(a, kinds[a.name], wide)]
     if query.keys:
         frame = frame.group_by(*query.keys, drop_null_keys=False).agg(*aggregations)
     else:
         frame = frame.select(*aggregations)
+    combined = [_combined(a, kinds[a.name]) for a in query.aggregations if kinds[a.name] != "plain"]
+    if combined:
+        frame = frame.with_columns(*combined)
+    exact = {a.name for a in query.aggregations if kinds[a.name] == "int_sum"}
     outputs = []
     for out in query.outputs:
         expr = nw.col(out.column)
@@ -62,6 +71,8 @@ def compile_query(
             # no rows means no distinct values and no null seen: 0 - 0.
             expr = expr.fill_null(0) - nw.col(out.minus).fill_null(0)
         target = _NW_TYPE.get(out.dtype)
+        if out.column in exact and out.minus is None and out.dtype is DataType.INTEGER:
+            target = None  # an exact integer sum: range-checked and cast by checked_integers
         if target is not None:
             expr = expr.cast(target)
         outputs.append(expr.alias(out.name))
@@ -143,7 +154,84 @@ def _epoch_micros(column: nw.Expr, kind: InputKind) -> nw.Expr:
     return column.dt.timestamp("us")
 
 
-def _aggregation(a: Aggregation) -> nw.Expr:
+# Sums of floating-point values are exact to this many decimal places: each value is rounded to
+# it (a millionth) and summed as DECIMAL(38, 6), so cents that net to zero give 0. Six, not
+# more: a double holds 15-16 significant digits, so at 9 places DuckDB's DOUBLE -> DECIMAL cast
+# already turns 8389933.87 into 8389933.869999999; at 6 every value below 10^9 with at most six
+# decimals is read exactly. Values from 10^18 on (and NaN, infinities) are summed in floating
+# point beside it.
+SUM_SCALE = 6
+_DECIMAL_LIMIT = 1e18
+_INT64_MAX = 2**63 - 1
+_AggKind = str  # "plain" | "float_sum" | "float_mean" | "int_sum"
+
+
+def _kind(a: Aggregation, schema: Mapping[str, Any]) -> _AggKind:
+    dtype = schema.get(a.column) if a.column is not None else None
+    if a.function not in ("sum", "mean") or dtype is None:
+        return "plain"
+    if dtype.is_float():
+        return "float_sum" if a.function == "sum" else "float_mean"
+    if a.function == "sum" and dtype.is_integer():
+        return "int_sum"
+    return "plain"
+
+
+def _aggregation(a: Aggregation, kind: _AggKind, wide: nw.dtypes.DType) -> list[nw.Expr]:
+    col = nw.col(a.column or "")
+    if kind == "int_sum":
+        # Exact whatever the rows: polars' int64 sum wraps around (DuckDB's is an INT128).
+        return [col.cast(wide).sum().alias(a.name)]
+    if kind in ("float_sum", "float_mean"):
+        small = nw.when(col.abs() < _DECIMAL_LIMIT).then(col).cast(nw.Decimal(38, SUM_SCALE))
+        big = nw.when(~(col.abs() < _DECIMAL_LIMIT)).then(col)
+        parts = [small.sum().alias(a.name), big.sum().alias(f"{a.name}__big")]
+        if kind == "float_mean":
+            parts.append(col.count().alias(f"{a.name}__n"))
+        return parts
+    return [_plain_aggregation(a)]
+
+
+def _combined(a: Aggregation, kind: _AggKind) -> nw.Expr:
+    """The final value of an aggregation computed in parts (after the group_by)."""
+    if kind == "int_sum":  # as DECIMAL(38, 0): polars cannot hand an Int128 to Arrow
+        return nw.col(a.name).fill_null(0).cast(nw.Decimal(38, 0))
+    # Through text: DuckDB's DECIMAL -> DOUBLE cast is not correctly rounded (-8504845.13 comes
+    # out as -8504845.129999999); every engine parses decimal text to the nearest double. The
+    # rows are aggregates, so this costs nothing measurable.
+    exact = nw.col(a.name).cast(nw.String).cast(nw.Float64).fill_null(0.0)
+    total = exact + nw.col(f"{a.name}__big").fill_null(0.0)
+    if kind == "float_mean":
+        n = nw.col(f"{a.name}__n")
+        return nw.when(n > 0).then(total / n).alias(a.name)
+    return total.alias(a.name)
+
+
+def checked_integers(query: AggQuery, table: pa.Table) -> pa.Table:
+    """Exact integer sums as int64, or a DataError naming the measure whose sum leaves the
+    64-bit range (never a wrapped-around number or an engine's conversion error)."""
+    import pyarrow.compute as pc
+
+    sums = {a.name for a in query.aggregations if a.function == "sum"}
+    for out in query.outputs:
+        if out.column not in sums or out.minus is not None or out.dtype is not DataType.INTEGER:
+            continue
+        column = table.column(out.name)
+        if pa.types.is_integer(column.type):
+            continue
+        largest = pc.max(pc.abs(column)).as_py()
+        if largest is not None and largest > _INT64_MAX:
+            raise DataError(
+                f"measure {out.name!r}: an integer sum reaches {largest:.4g}, beyond the 64-bit "
+                "integer range (±9.22e18); to sum such values as floating-point numbers, "
+                "aggregate an expression such as `expr: amount * 1.0`"
+            )
+        index = table.schema.get_field_index(out.name)
+        table = table.set_column(index, out.name, column.cast(pa.int64()))
+    return table
+
+
+def _plain_aggregation(a: Aggregation) -> nw.Expr:
     if a.function == "len":
         return nw.len().alias(a.name)
     col = nw.col(a.column or "")
