@@ -286,7 +286,7 @@ class _Checker:
                 node.args[1],
                 f"add_days() moves at most {MAX_DAYS:,} days (about 2,700 years), got {days:,}",
             )
-        return _then(self.operand(node.args[1], "the days of add_days()", {_INT}), ty)
+        return _then(self.operand(node.args[1], "the number of days of add_days()", {_INT}), ty)
 
     def add_months(self, node: Call) -> _Type:
         """add_months(date, n): n calendar months later, clamped to the month's last day; `n`
