@@ -80,22 +80,60 @@ measures: [{name: total, agg: sum, field: amount}, {name: mean, agg: avg, field:
         assert got == pytest.approx(want, rel=1e-15, abs=1e-15)
 
 
-def test_huge_floats_are_summed_in_floating_point_beside_the_exact_part(
-    constructor: Any,
-) -> None:
-    # 1e20 is past DECIMAL(38, 6)'s comfortable range (values from 1e18 on): summed as a
-    # double, then added to the exact part: 1e20 + 0.3 + (0.1 + 0.2 - 0.3 exact = 0) = 1e20.
-    data = {"k": ["a", "a", "a", "b", "b"], "amount": [1e20, 0.1, 0.2, -0.3, None]}
+def test_huge_and_infinite_floats_are_summed_in_floating_point(constructor: Any) -> None:
+    # 1e20 is past the exact sum's range (values from 1e18 on): the double sum is taken,
+    # 1e20 + 0.1 + 0.2 = 1e20. An infinity stays infinite (careless: left out of the exact
+    # part, 1.0). b: one value -0.3 (the null is skipped), exact.
+    data = {
+        "k": ["a", "a", "a", "b", "b", "c", "c"],
+        "amount": [1e20, 0.1, 0.2, -0.3, None, float("inf"), 1.0],
+    }
     spec = """
 name: huge
 dimensions: [{field: k}]
 measures: [{name: s, agg: sum, field: amount}, {name: m, agg: avg, field: amount}]
 """
-    result = Report.from_yaml(spec).run(constructor(data))
-    # b: one value -0.3 (the null is skipped): sum -0.3, avg -0.3.
-    assert_rows_equal(
-        result, [{"k": "a", "s": 1e20, "m": 1e20 / 3}, {"k": "b", "s": -0.3, "m": -0.3}]
-    )
+    rows = frame_to_rows(Report.from_yaml(spec).run(constructor(data)))
+    assert rows[0] == {"k": "a", "s": 1e20, "m": pytest.approx(1e20 / 3, rel=1e-15)}
+    assert rows[1] == {"k": "b", "s": -0.3, "m": -0.3}
+    assert rows[2] == {"k": "c", "s": float("inf"), "m": float("inf")}
+
+
+def test_values_with_more_decimals_keep_double_precision(constructor: Any) -> None:
+    # Ratios are no six-decimal numbers: 1/3 + 1/3 + 1/3 is 1.0 in doubles, while the six-decimal
+    # sum would be 0.999999 (and its average 0.333333, where the double average is 1/3).
+    third = 1 / 3
+    data = {"k": ["a", "a", "a", "b"], "x": [third, third, third, 2 / 7]}
+    spec = """
+name: ratios
+dimensions: [{field: k}]
+measures: [{name: s, agg: sum, field: x}, {name: m, agg: avg, field: x}]
+"""
+    rows = frame_to_rows(Report.from_yaml(spec).run(constructor(data)))
+    assert rows[0]["s"] == pytest.approx(1.0, rel=1e-15)
+    assert rows[0]["m"] == pytest.approx(third, rel=1e-15)
+    assert rows[1] == {"k": "b", "s": pytest.approx(2 / 7, rel=1e-15),
+                       "m": pytest.approx(2 / 7, rel=1e-15)}  # fmt: skip
+
+
+_doubles = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(_doubles, min_size=1, max_size=20))
+@pytest.mark.parametrize("backend", ["pandas", "polars"])
+def test_any_float_sum_is_within_the_double_error_bound(backend: str, values: list[float]) -> None:
+    """Whatever the values, the sum is the exact sum (math.fsum) within the error bound of an
+    ordinary double-precision sum, (n + 1) * 2^-52 * sum(|x|)."""
+    import math
+
+    from tests.helpers import make_frame
+
+    spec = "name: s\nmeasures: [{name: s, agg: sum, field: x}]\n"
+    result = Report.from_yaml(spec).run(make_frame(backend, {"x": values}))
+    got = frame_to_rows(result)[0]["s"]
+    bound = (len(values) + 1) * 2.0**-52 * sum(abs(v) for v in values)
+    assert abs(got - math.fsum(values)) <= 2 * bound + 1e-300
 
 
 # --- integers past 64 bits -----------------------------------------------------------------

@@ -54,7 +54,13 @@ def compile_query(
     kinds = {a.name: _kind(a, schema) for a in query.aggregations}
     # Spark has no 128-bit integer; DuckDB's and polars' are cheaper than a DECIMAL(38, 0).
     wide = nw.Decimal(38, 0) if source.kind is InputKind.SPARK else nw.Int128()
-    aggregations = [e for a in query.aggregations for e in _aggregation(a, kinds[a.name], wide)]
+    # Keyed by name: a sum and an average of one column share their parts.
+    parts = {
+        name: expr
+        for a in query.aggregations
+        for name, expr in _aggregation(a, kinds[a.name], wide)
+    }
+    aggregations = [expr.alias(name) for name, expr in parts.items()]
     if query.keys:
         frame = frame.group_by(*query.keys, drop_null_keys=False).agg(*aggregations)
     else:
@@ -158,8 +164,8 @@ def _epoch_micros(column: nw.Expr, kind: InputKind) -> nw.Expr:
 # it (a millionth) and summed as DECIMAL(38, 6), so cents that net to zero give 0. Six, not
 # more: a double holds 15-16 significant digits, so at 9 places DuckDB's DOUBLE -> DECIMAL cast
 # already turns 8389933.87 into 8389933.869999999; at 6 every value below 10^9 with at most six
-# decimals is read exactly. Values from 10^18 on (and NaN, infinities) are summed in floating
-# point beside it.
+# decimals is read exactly. The ordinary double sum is computed too, and kept when the values
+# had more decimals than that, or reach 10^18 (see `_combined`).
 SUM_SCALE = 6
 _DECIMAL_LIMIT = 1e18
 _INT64_MAX = 2**63 - 1
@@ -177,19 +183,31 @@ def _kind(a: Aggregation, schema: Mapping[str, Any]) -> _AggKind:
     return "plain"
 
 
-def _aggregation(a: Aggregation, kind: _AggKind, wide: nw.dtypes.DType) -> list[nw.Expr]:
+def _aggregation(
+    a: Aggregation, kind: _AggKind, wide: nw.dtypes.DType
+) -> list[tuple[str, nw.Expr]]:
+    """The aggregations computing `a`, each with its column name."""
     col = nw.col(a.column or "")
     if kind == "int_sum":
         # Exact whatever the rows: polars' int64 sum wraps around (DuckDB's is an INT128).
-        return [col.cast(wide).sum().alias(a.name)]
+        return [(a.name, col.cast(wide).sum())]
     if kind in ("float_sum", "float_mean"):
+        # Values from 10^18 on are left out of the exact sum (DuckDB's cast would fail past
+        # 10^32); the double sum, which differs from it then, is taken instead.
         small = nw.when(col.abs() < _DECIMAL_LIMIT).then(col).cast(nw.Decimal(38, SUM_SCALE))
-        big = nw.when(~(col.abs() < _DECIMAL_LIMIT)).then(col)
-        parts = [small.sum().alias(a.name), big.sum().alias(f"{a.name}__big")]
-        if kind == "float_mean":
-            parts.append(col.count().alias(f"{a.name}__n"))
-        return parts
-    return [_plain_aggregation(a)]
+        names = _part_names(a)
+        return [
+            (names["exact"], small.sum()),
+            (names["double"], col.sum()),
+            (names["abs"], col.abs().sum()),
+            (names["n"], col.count()),
+        ]
+    return [(a.name, _plain_aggregation(a))]
+
+
+def _part_names(a: Aggregation) -> dict[str, str]:
+    """The hidden parts of a float sum or average, named after its column (shared)."""
+    return {part: f"{a.column}__{part}" for part in ("exact", "double", "abs", "n")}
 
 
 def _combined(a: Aggregation, kind: _AggKind) -> nw.Expr:
@@ -199,10 +217,18 @@ def _combined(a: Aggregation, kind: _AggKind) -> nw.Expr:
     # Through text: DuckDB's DECIMAL -> DOUBLE cast is not correctly rounded (-8504845.13 comes
     # out as -8504845.129999999); every engine parses decimal text to the nearest double. The
     # rows are aggregates, so this costs nothing measurable.
-    exact = nw.col(a.name).cast(nw.String).cast(nw.Float64).fill_null(0.0)
-    total = exact + nw.col(f"{a.name}__big").fill_null(0.0)
+    names = _part_names(a)
+    exact = nw.col(names["exact"]).cast(nw.String).cast(nw.Float64).fill_null(0.0)
+    double = nw.col(names["double"]).fill_null(0.0)
+    n = nw.col(names["n"])
+    # For values with at most six decimals the two totals differ by less than the double sum's
+    # own error bound, (n + 1) * 2^-52 * sum(|x|): the exact one is taken. Values with more
+    # decimals (ratios, 1/3) were rounded for the exact sum, which then strays further, and
+    # values of 10^18 or more (or NaN, infinities) were left out of it: the double sum is kept.
+    bound = (n + 1).cast(nw.Float64) * 2.0**-52 * nw.col(names["abs"]).fill_null(0.0)
+    agree = ((exact - double).abs() <= bound) & double.is_finite()
+    total = nw.when(agree).then(exact).otherwise(double)
     if kind == "float_mean":
-        n = nw.col(f"{a.name}__n")
         return nw.when(n > 0).then(total / n).alias(a.name)
     return total.alias(a.name)
 
