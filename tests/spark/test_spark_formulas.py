@@ -7,7 +7,6 @@ tests/test_exact_numbers.py (worked out by hand there), run on Spark DataFrames.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,13 +36,12 @@ def frame(
 
 
 @pytest.fixture
-def berlin_session(spark: Any) -> Iterator[Any]:
-    """Spark keeps the zone in the session: a Berlin report runs in a Berlin session."""
-    spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
-    try:
-        yield spark
-    finally:
-        spark.conf.set("spark.sql.session.timeZone", "UTC")
+def berlin_session(spark: Any) -> Any:
+    """Spark keeps the zone in the session: a Berlin report runs in a Berlin session (a new
+    session of the same context; narwhals caches each session's zone)."""
+    session = spark.newSession()
+    session.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+    return session
 
 
 def test_hours_between_is_elapsed_time_across_dst_on_spark(berlin_session: Any) -> None:
@@ -134,3 +132,18 @@ measures: [{name: r, agg: max, expr: "round(x, 2)"}]
     data = {"k": ["a", "b", "c", "d"], "x": [1.005, 2.675, -1.005, 0.125]}
     result = Report.from_yaml(spec).run(frame(spark, data))
     assert_rows_equal(result, [("a", 1.01), ("b", 2.68), ("c", -1.01), ("d", 0.13)])
+
+
+def test_to_date_formats_match_python_strptime_on_spark(spark: Any) -> None:
+    formats = ["%m/%d/%Y %I:%M %p", "%d %b %Y", "%Y%m%d%H%M%S", "%m/%d/%y"]
+    texts = ["01/05/2024 12:30 PM", "1/5/2024 7:05 am", "05 Jan 2024", "5 SEP 2024",
+             "20240229235959", "20230229000000", "2/29/24", "13/01/24", "x", ""]  # fmt: skip
+    dims = ", ".join(
+        f"{{name: f{i}, expr: \"to_date(s, '{fmt}')\"}}" for i, fmt in enumerate(formats)
+    )
+    spec = f"name: f\ndimensions: [{{field: s}}, {dims}]\nmeasures: [{{name: n, agg: count}}]\n"
+    result = Report.from_yaml(spec).run(frame(spark, {"s": texts}))
+    expected = sorted(
+        [(t, *(strptime(t, fmt) for fmt in formats), 1) for t in texts], key=lambda r: r[0]
+    )
+    assert_rows_equal(result, expected)
