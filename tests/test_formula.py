@@ -116,6 +116,8 @@ def test_every_whitelisted_function_parses() -> None:
         "ends_with": "ends_with(a, 'x')", "min_of": "min_of(a, b)", "max_of": "max_of(a, b)",
         "days_between": "days_between(a, b)", "hours_between": "hours_between(a, b)",
         "as_of": "as_of()", "add_days": "add_days(a, 1)",
+        "minutes_between": "minutes_between(a, b)", "add_months": "add_months(a, 1)",
+        "to_date": "to_date(a, '%m/%d/%Y')",
     }  # fmt: skip
     for name in FUNCTIONS:
         parse(examples.get(name, f"{name}(a)"))
@@ -235,6 +237,13 @@ def _codes_and_positions(text: str) -> list[tuple[str, int]]:
         ("round(x, 1.5)", [("formula-argument", 9)]),
         ("contains(a, b)", [("formula-argument", 12)]),
         ("col(x)", [("formula-argument", 4)]),
+        ("to_date(t, fmt)", [("formula-argument", 11)]),
+        ("to_date(t, '%Y-%j')", [("formula-argument", 11)]),  # day of the year: not supported
+        ("to_date(t, '%Y-%m')", [("formula-argument", 11)]),  # no day
+        ("to_date(t, '%Y-%m-%d %I:%M')", [("formula-argument", 11)]),  # %I without %p
+        ("to_date(t, '%Y-%m-%d %H %H')", [("formula-argument", 11)]),  # twice
+        ("to_date(t, '20%y-%m-%d')", [("formula-argument", 11)]),  # a digit outside directives
+        ("to_date(t, '%Y-%m-%d %')", [("formula-argument", 11)]),  # a lone %
         ("x in y", [("formula-forbidden", 5)]),
         ("x in [1, null]", [("formula-forbidden", 9)]),
         ("x in [a]", [("formula-forbidden", 6)]),
@@ -268,7 +277,10 @@ def test_rejection_messages_are_located_and_helpful() -> None:
         "    amount + sume(x) * y.z\n"
         "             ^"
     )
-    assert "available functions (30): abs, add_days, as_of" in message and "and 18 more" in message
+    assert (
+        "available functions (33): abs, add_days, add_months" in message
+        and "and 21 more" in message
+    )
     assert "attribute access (.z) is not allowed in a formula, at position 20" in message
 
     with pytest.raises(InvalidSpecError) as info:
@@ -331,8 +343,14 @@ TYPES = {
         ("contains(stage, 'x')", DataType.BOOLEAN),
         ("year(created) + quarter(closed) + hour(closed) + weekday(created)", DataType.INTEGER),
         ("days_between(created, created)", DataType.INTEGER),
-        ("days_between(created, closed)", DataType.FLOAT),
+        ("days_between(created, closed)", DataType.INTEGER),  # calendar days are whole
         ("hours_between(created, created)", DataType.FLOAT),
+        ("minutes_between(closed, created)", DataType.FLOAT),
+        ("add_days(created, qty)", DataType.DATE),
+        ("add_days(closed, qty * 2 - 1)", DataType.DATETIME),
+        ("add_months(created, -13)", DataType.DATE),
+        ("to_date(stage, '%m/%d/%Y')", DataType.DATE),
+        ("to_date(stage, '%m/%d/%Y %I:%M %p')", DataType.DATETIME),
         ("date('2024-01-31')", DataType.DATE),
         ("abs(qty) + floor(qty) + ceil(won)", DataType.INTEGER),
         ("round(amount, 2)", DataType.FLOAT),
@@ -374,6 +392,13 @@ def test_infer_types(text: str, expected: DataType) -> None:
         ("min_of(won, won)", "formula-type", "min_of() cannot take `won`, which is a boolean"),
         ("min_of(qty, null)", "formula-type", "min_of() cannot take null"),
         ("coalesce(stage, qty)", "formula-type", "have different types"),
+        ("add_days(created, 1e10)", "formula-type", "needs an integer, but `10000000000.0`"),
+        ("add_days(created, amount)", "formula-type", "needs an integer, but `amount` is a float"),
+        ("add_days(created, 10000000)", "formula-argument", "moves at most 1,000,000 days"),
+        ("add_days(stage, 1)", "formula-type", "add_days() needs a date or datetime"),
+        ("add_months(created, qty)", "formula-argument", "a whole number of months"),
+        ("add_months(created, 100000)", "formula-argument", "from -32,400 to 32,400"),
+        ("to_date(qty, '%Y-%m-%d')", "formula-type", "to_date() needs text"),
     ],
 )
 def test_infer_rejects(text: str, code: str, fragment: str) -> None:
@@ -537,10 +562,11 @@ def test_three_valued_logic(engine: str) -> None:
         # Half away from zero on both engines (polars alone would give 0.0, 2.0, 2.0, 0.12).
         (0.5, 0, 1.0), (1.5, 0, 2.0), (2.5, 0, 3.0), (-0.5, 0, -1.0), (-2.5, 0, -3.0),
         (0.125, 2, 0.13), (-0.125, 2, -0.13), (1.25, 1, 1.3),
-        # Rounded as |x| * 10^d in binary floating point: 2.675 * 100 is exactly 267.5 (so
-        # 2.68, where Python's decimal-exact round() gives 2.67; DuckDB's own round() 2.67 too),
-        # but 1.005 * 100 is 100.49999999999999 (so 1.0, where a spreadsheet shows 1.01).
-        (2.675, 2, 2.68), (1.005, 2, 1.0), (0.49999999999999994, 0, 0.0),
+        # The number as written, as a spreadsheet rounds it: 2.675 is stored as 2.67499999...
+        # (Python's round() and DuckDB's give 2.67) and 1.005 * 100 is 100.49999999999999
+        # (the binary value rounds to 1.0). 0.49999999999999994 is the double just below 0.5:
+        # within two units in the last place of the half, it is taken as 0.5.
+        (2.675, 2, 2.68), (1.005, 2, 1.01), (-1.005, 2, -1.01), (0.49999999999999994, 0, 1.0),
         (123.456, 0, 123.0), (-0.04, 1, 0.0), (1234.5678, 3, 1234.568),
     ],
 )  # fmt: skip
@@ -641,8 +667,10 @@ STAMPS: dict[str, list[Any]] = {
     [
         ("hour(t)", [22, 23, None, 6], DataType.INTEGER),
         ("year(t) * 100 + month(t)", [202401, 202312, None, 202403], DataType.INTEGER),
-        ("days_between(t, d)", [1.5 / 24, 1 / 24, None, -2.25], DataType.FLOAT),
-        ("days_between(d, t)", [-1.5 / 24, -1 / 24, None, 2.25], DataType.FLOAT),
+        # Calendar days between the dates (Jan 31 22:30 -> Feb 1 is 1; Feb 28 -> Mar 1 2024 is
+        # 2, across Feb 29), not elapsed days (1.5/24 and 2.25).
+        ("days_between(t, d)", [1, 1, None, -2], DataType.INTEGER),
+        ("days_between(d, t)", [-1, -1, None, 2], DataType.INTEGER),
         ("hours_between(t, d)", [1.5, 1.0, None, -54.0], DataType.FLOAT),
         ("t < d", [True, True, None, False], DataType.BOOLEAN),
         ("t >= '2024-01-31 22:30'", [True, False, None, True], DataType.BOOLEAN),

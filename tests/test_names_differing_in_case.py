@@ -207,3 +207,26 @@ def test_exactly_repeated_names_in_arrow_and_duckdb_are_refused() -> None:
     table = pa.table([pa.array([1]), pa.array([2])], names=["a", "a"])
     with pytest.raises(DataError, match="duplicate column names"):
         run("measures: [{name: s, agg: sum, field: a}]\n", table)
+
+
+def test_checks_that_read_the_data_find_renamed_columns(backend: str) -> None:
+    """The data checks beside the report (filter values looked up, a lookup's own 'unknown'
+    label) read a column renamed inside the engine by its frame name, not the spec's."""
+    orders = {"customer_id": [1, 2, 3], "amount": [10.0, 20.0, 40.0]}
+    # `Segment` and `segment` in the looked-up table; one of them holds the text 'unknown'.
+    customers = {
+        "customer_id": [1, 2],
+        "Segment": ["unknown", "SMB"],
+        "segment": ["a", "b"],
+    }
+    result = run(
+        "source: orders\n"
+        "relationships: [{to: customers, key: customer_id}]\n"
+        "dimensions: [customers.segment]\n"
+        "filters: [{field: customers.Segment, op: ne, value: SMB, keep_nulls: true}]\n"
+        "measures: [{name: s, agg: sum, field: amount}]\n",
+        {"orders": frame(backend, orders), "customers": frame(backend, customers)},
+    )
+    # Customer 2 (SMB) is filtered out; customer 3 finds no match: its label cannot be
+    # 'unknown', which the data holds, so it reads 'unknown (no match)'.
+    assert_rows_equal(result, [("a", 10.0), ("unknown (no match)", 40.0)])

@@ -96,8 +96,8 @@ measures:
 @pytest.mark.parametrize(
     ("formula", "message"),
     [
-        ("add_days(day, key)", "the second argument of add_days() must be a whole number"),
-        ("add_days(day, 1.5)", "the second argument of add_days() must be a whole number"),
+        ("add_days(day, key)", "number of days of add_days() needs an integer, but `key` is text"),
+        ("add_days(day, 1.5)", "number of days of add_days() needs an integer, but `1.5` is a"),
         ("add_days(key, 1)", "add_days() needs a date or datetime"),
         ("add_days(day)", "add_days() takes 2 arguments, got 1"),
     ],

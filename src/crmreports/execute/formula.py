@@ -8,17 +8,19 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
   already agree), and `if(c, a, b)` takes `b` when `c` is null.
 - `x in [...]` is an `or` of equalities, so it is null for a null `x` and mixes int and float
   values (polars' `is_in` refuses `[1, 2.5]` for an integer column).
-- `round(x, d)` rounds half away from zero on both engines (polars' own `round` rounds half to
-  even: 0.5 -> 0, 2.5 -> 2, 0.125 -> 0.12; DuckDB's half away from zero, decimal-exact:
-  2.675 -> 2.67). Here: `t = |x|·10^d` in binary floating point, `floor(t)`, plus one when
-  `t - floor(t) >= 0.5`, divided back by 10^d, with the sign put back. So 0.5 -> 1, -2.5 -> -3,
-  0.125 -> 0.13, 2.675 -> 2.68 (2.675·100 is exactly 267.5), 1.005 -> 1.0 (1.005·100 is
-  100.49999999999999). Integers are returned unchanged; floor/ceil keep floats as floats.
-- `days_between(start, end)` is `end - start` in whole days (an integer) for two dates, and in
-  fractional days (a float) when either side is a datetime (a date is midnight);
-  `hours_between` is always a float.
+- `round(x, d)` rounds half away from zero on the number as written (polars' own `round`
+  rounds half to even, DuckDB's rounds the binary value: 1.005 -> 1.0): a fraction within two
+  units in the last place below .5 counts as .5, so 1.005 -> 1.01, 2.675 -> 2.68,
+  0.125 -> 0.13. Integers are returned unchanged; floor/ceil keep floats as floats.
+- Integer `+ - *` chains are null where they could leave int64 (polars wraps, DuckDB raises).
+- `days_between(start, end)` counts calendar days between the dates (an integer) for any mix
+  of dates and datetimes; `hours_between`/`minutes_between` are the elapsed time between
+  instants when both sides come from timezone-aware columns (`instants`), else the difference
+  of the wall-clock times (a date is midnight).
 - `add_days(d, n)` is the date (datetime) n calendar days after d (before, for negative n),
-  of d's own type; n is a whole number fixed for the run (a literal or an integer parameter).
+  of d's own type; n is any integer expression. `add_months(d, n)` clamps to the month's end.
+- `to_date(text, format)` is compiled by `execute.date_parsing` (null for text that does not
+  match).
 - min_of/max_of skip nulls (null only when both are null), as both engines do natively.
 - Timezone-aware datetimes met here are converted to UTC first (polars refuses to compare
   different zones). In a report they never are: the query first turns every aware column into
@@ -28,7 +30,6 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
   '+1' -> 1); anything else ('', '1.5', 'x', more than 18 digits) is null on every engine.
 - lower()/upper() agree on ordinary accented text ('Zürich'); DuckDB maps one character to one
   (upper('ß') is 'ẞ'), polars applies full Unicode case mapping ('SS').
-- Not made equal: integer results beyond int64 (DuckDB raises an overflow error, polars wraps).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from contextvars import ContextVar
 import narwhals as nw
 
 from crmreports.errors import InvalidSpecError
-from crmreports.resolve.formula_types import annotate, iso_temporal, whole_days
+from crmreports.execute.date_parsing import parse_dates
+from crmreports.resolve.formula_types import MAX_DAYS, annotate, iso_temporal, whole_days
 from crmreports.resolve.types import DataType
 from crmreports.spec.formula import Binary, Call, IfElse, InList, Literal, Node, Ref, Unary
 
@@ -51,6 +53,10 @@ _INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
 _TEXT, _DATE, _DATETIME = DataType.STRING, DataType.DATE, DataType.DATETIME
 _US_PER_DAY = 86_400_000_000
 _US_PER_HOUR = 3_600_000_000
+_US_PER_MINUTE = 60_000_000
+# The bound an integer chain must stay below: 2^63 less a margin (2^23) for the rounding of the
+# floating-point bound itself (at most a few units of 2^10 near 2^63).
+_INT64_LIMIT = 2.0**63 - 2.0**23
 _PARTS: dict[str, Callable[[nw.Expr], nw.Expr]] = {
     "year": lambda e: e.dt.year(),
     "month": lambda e: e.dt.month(),
@@ -67,18 +73,22 @@ def to_expr(
     *,
     time_zones: Mapping[str, str | None] | None = None,
     columns: Mapping[str, str] | None = None,
+    instants: Mapping[str, str] | None = None,
 ) -> nw.Expr:
     """The narwhals expression computing `node` for each row.
 
     `types` are the column types (as `resolve` saw them); `time_zones` the zone of each
     timezone-aware datetime column, needed to mix it with dates and naive values; `columns`
-    the frame's name of a column where it is not the name written (see `BoundSource.renamed`).
+    the frame's name of a column where it is not the name written (see `BoundSource.renamed`);
+    `instants` names, for a column that was aware before the query made it wall-clock time, the
+    column holding its instants in microseconds since 1970, from which elapsed hours and
+    minutes are taken.
     Raises `InvalidSpecError` if the formula does not type-check (resolve reports that first).
     """
     found, problems = annotate(node, types)
     if problems:
         raise InvalidSpecError(problems)
-    return _Translator(found, time_zones or {}, columns or {}).expr(node)
+    return _Translator(found, time_zones or {}, columns or {}, instants or {}).expr(node)
 
 
 class _Translator:
@@ -87,10 +97,12 @@ class _Translator:
         found: dict[int, DataType | None],
         zones: Mapping[str, str | None],
         columns: Mapping[str, str],
+        instants: Mapping[str, str],
     ) -> None:
         self.found = found
         self.zones = zones
         self.columns = columns
+        self.instants = instants
 
     def type(self, node: Node) -> DataType | None:
         return self.found.get(id(node))
@@ -103,9 +115,33 @@ class _Translator:
             return self.aware(node.then) or self.aware(node.otherwise)
         if isinstance(node, Call) and node.function in ("coalesce", "min_of", "max_of"):
             return any(self.aware(a) for a in node.args)
-        if isinstance(node, Call) and node.function == "add_days":
+        if isinstance(node, Call) and node.function in ("add_days", "add_months"):
             return self.aware(node.args[0])
         return False
+
+    def instant(self, node: Node) -> nw.Expr | None:
+        """The instant of a datetime read from timezone-aware columns, in microseconds since
+        1970 (UTC), or None when `node` is wall-clock time only (a date, a naive column, a
+        literal, a moved date)."""
+        if isinstance(node, Ref) and self.type(node) is _DATETIME:
+            column = self.instants.get(node.name)
+            return None if column is None else nw.col(column)
+        if isinstance(node, Literal) and node.value is None:
+            return nw.lit(None, nw.Int64)
+        if isinstance(node, IfElse):
+            then, otherwise = self.instant(node.then), self.instant(node.otherwise)
+            if then is None or otherwise is None:
+                return None
+            return nw.when(self.expr(node.cond)).then(then).otherwise(otherwise)
+        if isinstance(node, Call) and node.function in ("coalesce", "min_of", "max_of"):
+            parts = [self.instant(a) for a in node.args]
+            if any(p is None for p in parts):
+                return None
+            exprs = [p for p in parts if p is not None]
+            if node.function == "coalesce":
+                return nw.coalesce(*exprs)
+            return (nw.min_horizontal if node.function == "min_of" else nw.max_horizontal)(*exprs)
+        return None
 
     def as_type(self, node: Node, target: DataType, aware: bool = False) -> nw.Expr:
         """`node` converted to `target`: bool -> int, int -> float, date -> datetime, typed null."""
@@ -135,6 +171,8 @@ class _Translator:
         if isinstance(node, Unary):
             if node.op == "not":
                 return ~self.expr(node.operand)
+            if self.type(node) is _INT:  # -(-2^63) overflows too
+                return self.guarded_integers(node)
             return -self.as_type(node.operand, self.type(node) or _INT)
         if isinstance(node, Binary):
             return self.binary(node)
@@ -157,6 +195,8 @@ class _Translator:
         if op not in ("add", "sub", "mul", "div", "mod"):
             return self.compare(op, node.left, node.right)
         target = _FLOAT if op == "div" else self.type(node) or _INT
+        if target is _INT and op != "mod":
+            return self.guarded_integers(node)
         left, right = self.as_type(node.left, target), self.as_type(node.right, target)
         if op == "add":
             return left + right
@@ -168,6 +208,39 @@ class _Translator:
         # engines, and DuckDB never sees `x % 0` (an error there, not a null).
         safe = nw.when(right != 0).then(right)
         return left / safe if op == "div" else left % safe
+
+    def guarded_integers(self, node: Node) -> nw.Expr:
+        """A chain of integer + - * (and unary -), null where it could leave the 64-bit range.
+
+        polars wraps around on overflow and DuckDB raises, so the chain is first bounded in
+        floating point: the same chain over max(|leaf|, 1) with every - made + bounds every
+        intermediate result (|x ± y| <= |x| + |y|, |x * y| <= |x| * |y|, and factors of at
+        least 1 never shrink a product). The exact arithmetic runs only where the bound stays
+        below the limit (DuckDB and Spark evaluate a CASE branch only for its rows; polars
+        evaluates it everywhere but wraps silently, and those rows are masked).
+        """
+        return nw.when(self.bound(node) < _INT64_LIMIT).then(self.integer_chain(node))
+
+    def integer_chain(self, node: Node) -> nw.Expr:
+        """`node` in int64 arithmetic, without guards inside the chain."""
+        if _in_chain(node, self.type(node)):
+            assert isinstance(node, Binary | Unary)
+            if isinstance(node, Unary):
+                return -self.integer_chain(node.operand)
+            left, right = self.integer_chain(node.left), self.integer_chain(node.right)
+            return _arith(node.op, left, right)
+        return self.as_type(node, _INT)
+
+    def bound(self, node: Node) -> nw.Expr:
+        """A floating-point upper bound of |every intermediate result| of an integer chain."""
+        if _in_chain(node, self.type(node)):
+            assert isinstance(node, Binary | Unary)
+            if isinstance(node, Unary):
+                return self.bound(node.operand)
+            left, right = self.bound(node.left), self.bound(node.right)
+            return left * right if node.op == "mul" else left + right
+        magnitude = self.as_type(node, _FLOAT).abs()
+        return nw.when(magnitude > 1.0).then(magnitude).otherwise(nw.lit(1.0))
 
     def compare(self, op: str, left_node: Node, right_node: Node) -> nw.Expr:
         left, right = self.comparable(left_node, right_node), self.comparable(right_node, left_node)
@@ -213,24 +286,41 @@ class _Translator:
             if name == "coalesce":
                 return nw.coalesce(*exprs)
             return (nw.min_horizontal if name == "min_of" else nw.max_horizontal)(*exprs)
-        if name in ("days_between", "hours_between"):
+        if name == "days_between":
+            # Calendar days between the two (local) dates: a datetime counts as its date.
+            start, end = (_midnight(e) for e in self.temporal_pair(args[0], args[1]))
+            return (_micros_between(start, end) // _US_PER_DAY).cast(nw.Int64)
+        if name in ("hours_between", "minutes_between"):
+            # Elapsed time between instants when both sides know theirs (aware columns);
+            # otherwise the difference of the wall-clock times.
+            per = _US_PER_HOUR if name == "hours_between" else _US_PER_MINUTE
+            first, last = self.instant(args[0]), self.instant(args[1])
+            if first is not None and last is not None:
+                return (last - first) / per
             start, end = self.temporal_pair(args[0], args[1])
-            if _civil_durations.get():
-                micros = _epoch_micros(end) - _epoch_micros(start)
-            else:
-                micros = (end - start).dt.total_microseconds()
-            if name == "hours_between":
-                return micros / _US_PER_HOUR
-            if self.type(node) is _INT:  # two dates: a whole number of days
-                return (micros // _US_PER_DAY).cast(nw.Int64)
-            return micros / _US_PER_DAY
+            return _micros_between(start, end) / per
         if name == "add_days":
-            days = whole_days(args[1])
-            assert days is not None  # checked by the type checker
             target = self.type(node) or _DATE
+            days = whole_days(args[1])
+            if days is not None:  # a fixed number of days: the engines' own calendar offset
+                moved = self.expr(args[0]).dt.offset_by(f"{days}d")
+            else:
+                # Out of range (beyond MAX_DAYS either way) is null, not an engine error.
+                count = self.expr(args[1])
+                count = nw.when(count.abs() <= MAX_DAYS).then(count)
+                moved = self.expr(args[0]) + count * nw.lit(dt.timedelta(days=1))
             # DuckDB returns a timestamp for a date moved by an interval: cast back.
-            moved = self.expr(args[0]).dt.offset_by(f"{days}d")
             return moved.cast(_dtype(target, self.aware(args[0])))
+        if name == "add_months":
+            months = whole_days(args[1])
+            assert months is not None  # checked by the type checker
+            target = self.type(node) or _DATE
+            moved = self.expr(args[0]).dt.offset_by(f"{months}mo") if months else self.expr(args[0])
+            return moved.cast(_dtype(target, self.aware(args[0])))
+        if name == "to_date":
+            fmt = args[1]
+            assert isinstance(fmt, Literal) and isinstance(fmt.value, str)
+            return parse_dates(self.expr(args[0]), fmt.value)
         value = self.expr(args[0])
         if name == "is_null":
             return value.is_null()
@@ -275,7 +365,19 @@ class _Translator:
         scale = 10.0**digits.value
         scaled = value.abs() * scale
         down = scaled.floor()
-        magnitude = nw.when(scaled - down >= 0.5).then(down + 1).otherwise(down) / scale
+        # Half away from zero on the number as written: 1.005 is stored as 1.00499999999999989
+        # and 1.005 * 100 is 100.49999999999999, so a fraction within two units in the last
+        # place of t (relative 2^-51) below .5 counts as .5. For any value written with at
+        # most 15 significant digits that is exactly decimal rounding (the rounding error is
+        # below 2^-52 relative, the distance to a true half at least 10^-15). Past 2^49 every
+        # double has a fraction of a quarter at most, and the tolerance is dropped.
+        tolerance = nw.when(scaled < 2.0**49).then(scaled * 2.0**-51).otherwise(0.0)
+        up = scaled - down >= 0.5 - tolerance
+        # Divided by 10^d as a column: polars divides an array by a scalar as a product with
+        # its reciprocal (3 * 0.1 = 0.30000000000000004), not a correctly rounded division
+        # (and it folds a when/then of a literal back into a scalar).
+        divisor = down * 0.0 + scale
+        magnitude = nw.when(up).then(down + 1).otherwise(down) / divisor
         return nw.when(value < 0).then(-magnitude).otherwise(magnitude)
 
 
@@ -305,6 +407,34 @@ def _in_zone(value: dt.date | dt.datetime | None, aware: bool) -> dt.date | dt.d
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC) if aware else value
     return value.astimezone(dt.UTC) if aware else value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _in_chain(node: Node, ty: DataType | None) -> bool:
+    """Whether `node` is integer + - * or unary - (a link of an overflow-guarded chain)."""
+    if ty is not _INT:
+        return False
+    if isinstance(node, Binary):
+        return node.op in ("add", "sub", "mul")
+    return isinstance(node, Unary) and node.op == "neg"
+
+
+def _arith(op: str, left: nw.Expr, right: nw.Expr) -> nw.Expr:
+    if op == "add":
+        return left + right
+    if op == "sub":
+        return left - right
+    return left * right
+
+
+def _midnight(value: nw.Expr) -> nw.Expr:
+    """The start of the day of a datetime (its own zone), still a datetime."""
+    return value.dt.truncate("1d")
+
+
+def _micros_between(start: nw.Expr, end: nw.Expr) -> nw.Expr:
+    if _civil_durations.get():
+        return _epoch_micros(end) - _epoch_micros(start)
+    return (end - start).dt.total_microseconds()
 
 
 # Set while compiling for an engine without durations (narwhals has no total_microseconds on

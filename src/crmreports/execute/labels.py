@@ -65,7 +65,9 @@ def _free_label(join: ResolvedJoin, target: BoundSource) -> str:
 
 
 def _holds(target: BoundSource, columns: list[str], value: str) -> bool:
-    flags = [(nw.col(c) == value).any().alias(f"f{i}") for i, c in enumerate(columns)]
+    flags = [
+        (nw.col(target.column(c)) == value).any().alias(f"f{i}") for i, c in enumerate(columns)
+    ]
     row: dict[str, Any] = target.frame.select(*flags).collect().to_arrow().to_pylist()[0]
     return any(v is True for v in row.values())
 

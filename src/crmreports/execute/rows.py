@@ -71,18 +71,20 @@ class RowCompiler:
         timezone: str = "UTC",
         members: Mapping[str, TopMembers] | None = None,
         columns: Mapping[str, str] | None = None,
+        instants: Mapping[str, str] | None = None,
     ) -> None:
         self.types = dict(types)
         self.timezone = timezone
         self.members = members or {}
         # The frame's name of a column where it is not the spec's (see BoundSource.renamed).
         self.columns = dict(columns or {})
+        self.instants = dict(instants or {})  # aware column -> its UTC instants (formulas)
 
     def col(self, name: str) -> nw.Expr:
         return nw.col(self.columns.get(name, name))
 
     def formula(self, node: Node) -> nw.Expr:
-        return to_expr(node, self.types, columns=self.columns)
+        return to_expr(node, self.types, columns=self.columns, instants=self.instants)
 
     # --- filters ------------------------------------------------------------------------------
 

@@ -162,11 +162,14 @@ def check_values(
     for source in sorted({lit.source for lit in usable} | {k.source for k in keys}):
         mine = _unique([lit for lit in usable if lit.source == source])
         my_keys = [k for k in keys if k.source == source]
-        frame, aliases = _frame(source, sources, raw, mappings, my_keys)
-        flags = _look_up(frame, mine, my_keys, aliases)
+        frame, aliases, renamed = _frame(source, sources, raw, mappings, my_keys)
+        flags = _look_up(frame, mine, my_keys, aliases, renamed)
         for i, lit in enumerate(mine):
             if not flags[f"h{i}"]:
-                missing[(source, lit.column, _key(lit.value))] = _missing(frame, lit)
+                inner = renamed.get(lit.column, lit.column)
+                missing[(source, lit.column, _key(lit.value))] = replace(
+                    _missing(frame, replace(lit, column=inner)), column=lit.column
+                )
         for k in my_keys:
             absent = tuple(v for j, v in enumerate(k.keys) if not flags[f"k{id(k)}_{j}"])
             if len(absent) == len(k.keys):  # none occurs: say what does
@@ -208,11 +211,12 @@ def _frame(
     raw: Mapping[str, BoundSource],
     mappings: Mapping[str, SourceMapping],
     keys: list[RecodedKeys],
-) -> tuple[nw.LazyFrame[Any], dict[str, str]]:
+) -> tuple[nw.LazyFrame[Any], dict[str, str], Mapping[str, str]]:
     """The source as the report reads it, plus a copy of each recoded column of yours (so
-    literals and recoded keys are looked up in one pass)."""
+    literals and recoded keys are looked up in one pass), and the frame's names of the columns
+    an engine could not hold as written (`BoundSource.renamed`)."""
     if not keys:
-        return sources[source].frame, {}
+        return sources[source].frame, {}, sources[source].renamed
     original = raw[source]
     taken = set(original.schema)
     aliases: dict[str, str] = {}
@@ -223,11 +227,13 @@ def _frame(
             name = f"__crm_raw{n}"
         taken.add(name)
         aliases[k.raw] = name
-    frame = original.frame.with_columns(*[nw.col(c).alias(a) for c, a in aliases.items()])
+    frame = original.frame.with_columns(
+        *[nw.col(original.column(c)).alias(a) for c, a in aliases.items()]
+    )
     schema = {**original.schema, **{a: original.schema[c] for c, a in aliases.items()}}
     plus = replace(original, frame=frame, schema=schema)
     mapped = apply_mapping(plus, mappings[source], f"mapping.{source}")
-    return mapped.frame, aliases
+    return mapped.frame, aliases, mapped.renamed
 
 
 def _look_up(
@@ -235,12 +241,15 @@ def _look_up(
     literals: list[Literal],
     keys: list[RecodedKeys],
     aliases: dict[str, str],
+    renamed: Mapping[str, str],
 ) -> dict[str, bool]:
     """Whether any row holds each value: one pass of plain comparisons (no per-row text
-    work, so the pass costs little beside the report's own aggregation)."""
+    work, so the pass costs little beside the report's own aggregation). `aliases` name the
+    copies of your recoded columns, `renamed` the frame's names of the report's columns."""
     exprs = []
     for i, lit in enumerate(literals):
-        exprs.append((nw.col(lit.column) == lit.value).any().alias(f"h{i}"))
+        column = renamed.get(lit.column, lit.column)
+        exprs.append((nw.col(column) == lit.value).any().alias(f"h{i}"))
     for k in keys:
         col = nw.col(aliases[k.raw])
         for j, v in enumerate(k.keys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmreports.errors import Problem
 from crmreports.resolve.context import Context
+from crmreports.resolve.params import param_value
 from crmreports.resolve.resolved import (
     BinsTransform,
     GroupsTransform,
@@ -11,7 +12,7 @@ from crmreports.resolve.resolved import (
     TopTransform,
 )
 from crmreports.resolve.types import DataType
-from crmreports.spec import Dimension
+from crmreports.spec import Dimension, ParamRef
 from crmreports.spec.formula import Node, Ref
 
 
@@ -172,12 +173,12 @@ def _transform(
         groups = []
         for label, values in dim.groups.items():
             converted = [
-                ctx.value(v, dtype, what or "", f"{path}.groups.{label}[{j}]")
+                _group_value(ctx, v, dtype, what or "", f"{path}.groups.{label}[{j}]")
                 for j, v in enumerate(values)
             ]
-            if any(v is None for v in converted):
-                return None
             groups.append((label, tuple(converted)))
+        if any(v is None for _, values in groups for v in values):
+            return None  # every member's problem is reported, not only the first group's
         if dim.unmatched == "keep" and dtype is not DataType.STRING:
             ctx.problems.append(
                 Problem(
@@ -203,6 +204,16 @@ def _transform(
             return None
         return DataType.STRING, None, GroupsTransform(tuple(groups), dim.unmatched, dim.other_label)
     return dtype, None, None
+
+
+def _group_value(ctx: Context, value: object, dtype: DataType, what: str, path: str) -> object:
+    """A group member converted to the column's type; `{param: p}` is the parameter's value,
+    read exactly as a filter reads it."""
+    if isinstance(value, ParamRef):
+        value = param_value(value, ctx.params, path, ctx.problems, ctx.failed_params)
+        if value is None:
+            return None
+    return ctx.value(value, dtype, what, path)
 
 
 def humanize(name: str) -> str:

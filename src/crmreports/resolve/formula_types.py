@@ -13,11 +13,16 @@ Rules (the translator in `execute.formula` relies on them):
   other branches' type. `null` is allowed only there: `x == null` is always null (use is_null).
 - A column of a type formulas do not know (`other`) may only be tested with is_null/not_null or
   used as the whole formula.
+- days_between is an integer (calendar days); hours_between/minutes_between floats.
+  add_days(date, n) takes any integer n; add_months(date, n) a whole number written in the
+  formula (or an integer parameter); to_date(text, format) is a datetime when the format has
+  an hour, else a date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from crmreports.errors import Problem, format_names, suggest
@@ -35,7 +40,12 @@ from crmreports.spec.formula import (
     to_text,
 )
 
-__all__ = ["annotate", "infer", "iso_temporal", "whole_days"]
+__all__ = ["MAX_DAYS", "MAX_MONTHS", "annotate", "infer", "iso_temporal", "whole_days"]
+
+# The farthest add_days()/add_months() move a date: every engine holds the result (DuckDB and
+# polars dates span millions of years, timestamps in microseconds about 290,000).
+MAX_DAYS = 1_000_000
+MAX_MONTHS = 12 * 2_700
 
 _INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
 _TEXT, _DATE, _DATETIME, _OTHER = DataType.STRING, DataType.DATE, DataType.DATETIME, DataType.OTHER
@@ -266,17 +276,30 @@ class _Checker:
         return self.mismatch(node, f"{context} have different types: {listed}")
 
     def add_days(self, node: Call) -> _Type:
-        """add_days(date, n): the date (or datetime) n calendar days later, of its own type.
-        `n` is a whole number written in the formula or an integer parameter (substituted
-        before typing), so every row moves by the same number of days."""
+        """add_days(date, n): the date (or datetime) n calendar days later, of its own type; `n`
+        is any integer expression (a literal, a parameter, a column, a formula)."""
         ty = self.operand(node.args[0], "add_days()", {_DATE, _DATETIME})
-        if whole_days(node.args[1]) is None:
+        days = whole_days(node.args[1])
+        if days is not None and abs(days) > MAX_DAYS:
             return self.problem(
                 "formula-argument",
                 node.args[1],
-                "the second argument of add_days() must be a whole number of days (or an "
-                "integer parameter)",
-                hint="write add_days(order_date, 90)",
+                f"add_days() moves at most {MAX_DAYS:,} days (about 2,700 years), got {days:,}",
+            )
+        return _then(self.operand(node.args[1], "the number of days of add_days()", {_INT}), ty)
+
+    def add_months(self, node: Call) -> _Type:
+        """add_months(date, n): n calendar months later, clamped to the month's last day; `n`
+        is a whole number written in the formula or an integer parameter."""
+        ty = self.operand(node.args[0], "add_months()", {_DATE, _DATETIME})
+        months = whole_days(node.args[1])
+        if months is None or abs(months) > MAX_MONTHS:
+            return self.problem(
+                "formula-argument",
+                node.args[1],
+                "the second argument of add_months() must be a whole number of months from "
+                f"-{MAX_MONTHS:,} to {MAX_MONTHS:,} (or an integer parameter)",
+                hint="write add_months(order_date, 3)",
             )
         return ty
 
@@ -306,11 +329,19 @@ class _Checker:
             return _then(self.operand(args[0], f"{name}()", allowed), _INT)
         if name == "add_days":
             return self.add_days(node)
-        if name in ("days_between", "hours_between"):
+        if name == "add_months":
+            return self.add_months(node)
+        if name == "to_date":
+            fmt = args[1].value if isinstance(args[1], Literal) else None
+            assert isinstance(fmt, str)  # the parser refuses anything else
+            result = _DATETIME if re.search(r"%[HI]", fmt) else _DATE
+            return _then(self.operand(args[0], "to_date()", {_TEXT}), result)
+        if name in ("days_between", "hours_between", "minutes_between"):
             types = [self.operand(a, f"{name}()", {_DATE, _DATETIME}) for a in args]
             if FAILED in types:
                 return FAILED
-            return _INT if name == "days_between" and types == [_DATE, _DATE] else _FLOAT
+            # Calendar days are whole; elapsed hours and minutes are not.
+            return _INT if name == "days_between" else _FLOAT
         # abs, round, floor, ceil: numbers keep their type, a boolean becomes 0/1.
         ty = self.operand(args[0], f"{name}()", _NUMBERS)
         if name == "round":

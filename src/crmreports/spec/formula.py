@@ -27,8 +27,9 @@ from dataclasses import dataclass, field, replace
 from crmreports.errors import ERROR_CODES, InvalidSpecError, Problem, format_names, suggest
 
 __all__ = [
-    "FORMULA_ERROR_CODES", "FUNCTIONS", "Binary", "Call", "IfElse", "InList", "Literal", "Node",
-    "Ref", "Unary", "caret", "children", "parse", "parse_with_problems", "references", "to_text",
+    "DATE_DIRECTIVES", "FORMULA_ERROR_CODES", "FUNCTIONS", "Binary", "Call", "IfElse", "InList",
+    "Literal", "Node", "Ref", "Unary", "caret", "children", "date_format_problem", "parse",
+    "parse_with_problems", "references", "to_text",
 ]  # fmt: skip
 
 MAX_LENGTH = 2000
@@ -55,7 +56,9 @@ FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "weekday": (1, 1, "weekday(date)"), "hour": (1, 1, "hour(datetime)"),
     "days_between": (2, 2, "days_between(start, end)"),
     "hours_between": (2, 2, "hours_between(start, end)"),
-    "add_days": (2, 2, "add_days(date, days)"),
+    "minutes_between": (2, 2, "minutes_between(start, end)"),
+    "add_days": (2, 2, "add_days(date, days)"), "add_months": (2, 2, "add_months(date, months)"),
+    "to_date": (2, 2, "to_date(text, '%m/%d/%Y')"),
     "date": (1, 1, "date('YYYY-MM-DD')"), "as_of": (0, 0, "as_of()"), "abs": (1, 1, "abs(x)"),
     "round": (1, 2, "round(x, digits)"), "floor": (1, 1, "floor(x)"), "ceil": (1, 1, "ceil(x)"),
     "min_of": (2, 2, "min_of(a, b)"), "max_of": (2, 2, "max_of(a, b)"),
@@ -499,6 +502,8 @@ class _Parser:
             bad = "round() takes a whole number of digits from 0 to 15"
         elif name in _LITERAL_ARG and not isinstance(text, str):
             bad = f"the second argument of {name}() must be text in quotes"
+        elif name == "to_date":
+            bad = date_format_problem(text)
         return self.bad_argument(bad, last, FUNCTIONS[name][2]) or Call(name, args, position=p)
 
     def bad_argument(self, what: str | None, arg: Node, example: str) -> Node | None:
@@ -506,6 +511,40 @@ class _Parser:
             return None
         self.problem("formula-argument", what, arg.position, hint=f"write {example}")
         return Literal(None, position=arg.position)
+
+
+# to_date() formats: the strptime directives every engine is taught (translated per engine by
+# execute.formula). Anything else is refused when the formula is read.
+DATE_DIRECTIVES: dict[str, str] = {
+    "Y": "4-digit year", "y": "2-digit year (69-99: 1900s, 00-68: 2000s)",
+    "m": "month 1-12", "b": "month name, abbreviated (Jan)", "B": "month name (January)",
+    "d": "day of the month 1-31", "H": "hour 0-23", "I": "hour 1-12 (with %p)",
+    "p": "AM or PM", "M": "minute 0-59", "S": "second 0-59", "%": "a literal %",
+}  # fmt: skip
+
+
+def date_format_problem(text: object) -> str | None:
+    """Why `text` is no usable to_date() format, or None."""
+    if not isinstance(text, str) or not text:
+        return "the second argument of to_date() must be a format in quotes, e.g. '%m/%d/%Y'"
+    directives = re.findall(r"%(.?)", text)
+    unknown = sorted({d or "(end)" for d in directives if d not in DATE_DIRECTIVES})
+    if unknown:
+        listed = ", ".join("%" + d for d in DATE_DIRECTIVES)
+        return f"to_date() does not know %{unknown[0]}; it reads {listed}"
+    if re.search(r"[0-9]", re.sub(r"%.", "", text)):
+        return "a to_date() format may hold digits only through its directives (%d, %Y, ...)"
+    fields = [d for d in directives if d != "%"]
+    if len(fields) != len(set(fields)):
+        return "each directive may appear once in a to_date() format"
+    day = {"Y", "y"} & set(fields) and {"m", "b", "B"} & set(fields) and "d" in fields
+    if not day or ("Y" in fields and "y" in fields) or len({"m", "b", "B"} & set(fields)) > 1:
+        return "a to_date() format needs exactly one year (%Y or %y), month and day (%d)"
+    if ("I" in fields) != ("p" in fields) or ("H" in fields and "I" in fields):
+        return "a to_date() format takes %H, or %I with %p, for the hour"
+    if ("M" in fields or "S" in fields) and not {"H", "I"} & set(fields):
+        return "minutes or seconds in a to_date() format need an hour"
+    return None
 
 
 def _ends_operand(tok: tokenize.TokenInfo | None) -> bool:
