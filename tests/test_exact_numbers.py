@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crmreports import Report
@@ -241,6 +241,8 @@ _wholes = st.integers(-(10**9), 10**9)
     wholes=st.lists(_wholes, max_size=5),
     digits=st.integers(0, 6),
 )
+# Found by CI: past 2^52, x * 10^d is no longer exact and the scaled value came back 64 units off.
+@example(texts=["576460752305"], wholes=[], digits=6)
 def test_round_matches_decimal_rounding(
     engine: str, texts: list[str], wholes: list[int], digits: int
 ) -> None:
@@ -250,6 +252,26 @@ def test_round_matches_decimal_rounding(
     texts = texts + [str((Decimal(w) + Decimal("0.5")).scaleb(-digits)) for w in wholes]
     for text in texts:
         assert len(Decimal(text).normalize().as_tuple().digits) <= 15
+    data = {"x": [float(t) for t in texts]}
+    values, _ = run(engine, data, f"round(x, {digits})", {"x": pa.float64()})
+    assert values == [spreadsheet_round(t, digits) for t in texts]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("digits", range(7))
+def test_round_leaves_large_values_that_have_no_digit_to_round(engine: str, digits: int) -> None:
+    """Values whose scaled form passes 2^52 (where x * 10^d stops being exact) come back as
+    written, and the ones just below still round as their decimals do."""
+    texts = [
+        "576460752305",
+        "-576460752305",
+        "4503599627370.5",
+        "999999999999.125",
+        "123456789012345",
+        "98765432.123456",
+        "-98765432.1234565",
+        "4503599627.37049",
+    ]
     data = {"x": [float(t) for t in texts]}
     values, _ = run(engine, data, f"round(x, {digits})", {"x": pa.float64()})
     assert values == [spreadsheet_round(t, digits) for t in texts]

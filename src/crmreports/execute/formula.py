@@ -378,7 +378,11 @@ class _Translator:
         # (and it folds a when/then of a literal back into a scalar).
         divisor = down * 0.0 + scale
         magnitude = nw.when(up).then(down + 1).otherwise(down) / divisor
-        return nw.when(value < 0).then(-magnitude).otherwise(magnitude)
+        rounded = nw.when(value < 0).then(-magnitude).otherwise(magnitude)
+        # From 2^52 on, x * 10^d is no longer exact (576460752305 * 10^6 lands 64 units off),
+        # but x then has no digit past the d-th decimal to round: a value written with at most
+        # 15 significant digits and 16 or more before that decimal is already rounded.
+        return nw.when(scaled >= 2.0**52).then(value).otherwise(rounded)
 
 
 # to_int(text): blanks around are dropped, then an optional sign and 1 to 18 digits make the
