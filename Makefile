@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/crmreports demo --out demo
 
-## Run the test suite (everything but the browser checks)
+## Run the test suite (everything but the browser and Spark checks), one worker per core
+## (pytest-xdist; `make test WORKERS=0` runs it in this process)
+WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS)
 
 ## Open the demo pages in headless Chromium (installs Debian's chromium when missing)
 test-browser: $(STAMP)
