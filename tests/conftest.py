@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.helpers import BACKENDS, Data, Schema, make_frame, result_type_check
+
+if TYPE_CHECKING:
+    from crmreports.datasets import CRMDataset
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,17 @@ class Constructor:
 @pytest.fixture(params=BACKENDS)
 def constructor(request: pytest.FixtureRequest) -> Constructor:
     return Constructor(request.param)
+
+
+# --- shared data ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ds() -> CRMDataset:
+    """The synthetic CRM dataset of 5,000 orders (seed 0)."""
+    from crmreports.datasets import generate
+
+    return generate(seed=0, size=5_000)
 
 
 # --- snapshot tests (tests/snapshots/): compared, rewritten only on request ------------------
