@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.helpers import BACKENDS, Data, Schema, make_frame, result_type_check
+
+if TYPE_CHECKING:
+    from crmreports.datasets import CRMDataset
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,63 @@ def constructor(request: pytest.FixtureRequest) -> Constructor:
     return Constructor(request.param)
 
 
+# --- `--backends duckdb,polars`: the constructor tests on some backends only --------------------
+
+
+def chosen_backends(value: str) -> tuple[str, ...]:
+    """The backends named in `--backends` (comma-separated), in the order of BACKENDS."""
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    unknown = sorted(names - set(BACKENDS))
+    if unknown or not names:
+        raise pytest.UsageError(
+            f"--backends: unknown backend(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose among {', '.join(BACKENDS)}"
+        )
+    return tuple(b for b in BACKENDS if b in names)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen_backends(config.getoption("--backends"))  # a typo stops the run before collection
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the tests whose `constructor` is a backend `--backends` leaves out (including
+    tests that choose their own constructors with `indirect=True`)."""
+    chosen = chosen_backends(config.getoption("--backends"))
+    if chosen == BACKENDS:
+        return
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("constructor") if callspec else None
+        (dropped if backend is not None and backend not in chosen else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+# --- shared data ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ds() -> CRMDataset:
+    """The synthetic CRM dataset of 5,000 orders (seed 0)."""
+    from crmreports.datasets import generate
+
+    return generate(seed=0, size=5_000)
+
+
 # --- snapshot tests (tests/snapshots/): compared, rewritten only on request ------------------
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backends",
+        default=",".join(BACKENDS),
+        metavar="NAMES",
+        help="run the tests that take a `constructor` on these input backends only, "
+        f"comma-separated (default: all of {','.join(BACKENDS)})",
+    )
     parser.addoption(
         "--update-snapshots",
         action="store_true",

@@ -1,17 +1,25 @@
-"""Shared test helpers: build frames on every backend, read results back, compare rows.
+"""Shared test helpers: build frames on every backend, run reports, read results back, compare.
 
-Nothing here imports crmreports' computing code: expected values must never come from the code
-under test, and the comparison must not share its conversions either.
+Only `run`, `run_builtin` and `report` call crmreports (they are how a test reaches the code
+under test); everything else here is independent of it: expected values must never come from the
+code under test, and the comparison must not share its conversions either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crmreports import Report, ReportResult
 
 BACKENDS = ("pandas", "pyarrow", "polars", "polars_lazy", "duckdb")
 
@@ -65,17 +73,35 @@ def make_frame(backend: str, data: Data, schema: Schema | None = None) -> Any:
         frame = pl.from_arrow(table)
         return frame.lazy() if backend == "polars_lazy" else frame
     if backend == "duckdb":
-        import duckdb
-
-        # A relation on its own connection, the way an application holding a database has one.
-        con = duckdb.connect(":memory:")
-        _KEEP_ALIVE.append((con, table))
-        return con.from_arrow(table)
+        return duckdb_relation(table)
     raise ValueError(f"unknown backend {backend!r}")
 
 
-# Connections and the Arrow tables their relations scan must outlive the relation.
+def duckdb_relation(table: pa.Table) -> Any:
+    """A DuckDB relation over `table` on its own connection, the way an application holding a
+    database has one (project or cast it further as a test needs)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    keep_alive(con, table)
+    return con.from_arrow(table)
+
+
+# Connections and the frames their relations scan must outlive the relation.
 _KEEP_ALIVE: list[Any] = []
+
+
+def keep_alive(*objects: Any) -> None:
+    """Keep `objects` (a connection, a frame a relation scans in place) for the whole session."""
+    _KEEP_ALIVE.append(objects)
+
+
+@cache
+def synthetic_tables(size: int, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The synthetic CRM tables of `size` orders (built once per size and seed)."""
+    from crmreports.datasets import generate
+
+    return generate(seed=seed, size=size).tables()
 
 
 def result_type_check(backend: str) -> Callable[[Any], bool]:
@@ -93,6 +119,37 @@ def result_type_check(backend: str) -> Callable[[Any], bool]:
         return module == "pyarrow" and name == "Table"
 
     return check
+
+
+# --- running reports ---------------------------------------------------------------------------
+
+
+def report(spec: Mapping[str, Any] | str, *, name: str = "t") -> Report:
+    """A report from a spec dict or YAML text; a spec that names no report is called `name`."""
+    from crmreports import Report
+
+    if isinstance(spec, str):
+        return Report.from_yaml(spec if re.search(r"(?m)^name:", spec) else f"name: {name}\n{spec}")
+    return Report.from_dict({"name": name, **spec})
+
+
+def run(
+    spec: Mapping[str, Any] | str, data: Any, *, name: str = "t", **options: Any
+) -> ReportResult:
+    """Run the report of `spec` (see `report`) on `data`; `options` go to `Report.run`."""
+    return report(spec, name=name).run(data, **options)
+
+
+_RUN_OPTIONS = ("params", "as_of", "engine", "strict")
+
+
+def run_builtin(name: str, data: Any, *, view: str = "main", **options: Any) -> ReportResult:
+    """Run built-in report `name` (its `view`) on `data`. `params`, `as_of`, `engine` and
+    `strict` go to `Report.run`; the rest (`columns`, `values`) to `builtin.get`."""
+    from crmreports import builtin
+
+    run_options = {k: options.pop(k) for k in _RUN_OPTIONS if k in options}
+    return builtin.get(name, view=view, **options).run(data, **run_options)
 
 
 # --- reading results ---------------------------------------------------------------------------

@@ -131,11 +131,6 @@ EXPECTED_SCHEMA: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def ds() -> CRMDataset:
-    return generate(seed=0, size=5_000)
-
-
 def test_same_seed_is_identical() -> None:
     a, b = generate(seed=7, size=1_000), generate(seed=7, size=1_000)
     for name, frame in a.tables().items():

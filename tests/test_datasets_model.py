@@ -104,11 +104,6 @@ REQUIRED_WITH_NULLS = {("orders", "amount")}
 
 
 @pytest.fixture(scope="module")
-def ds() -> CRMDataset:
-    return generate(seed=0, size=5_000)
-
-
-@pytest.fixture(scope="module")
 def small() -> CRMDataset:
     return generate(seed=11, size=120)
 

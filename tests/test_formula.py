@@ -42,7 +42,7 @@ from crmreports.spec.formula import (
     references,
     to_text,
 )
-from tests.helpers import arrow_table, assert_rows_equal, frame_to_rows, to_pandas
+from tests.helpers import arrow_table, assert_rows_equal, frame_to_rows, keep_alive, to_pandas
 
 # --- parsing -----------------------------------------------------------------------------------
 
@@ -428,7 +428,6 @@ def test_infer_reports_each_problem_once() -> None:
 # --- translation, on every engine --------------------------------------------------------------
 
 ENGINES = ("duckdb", "polars_lazy", "polars")
-_KEEP_ALIVE: list[Any] = []  # DuckDB relations scan the pandas frames in place
 
 
 def run(
@@ -443,7 +442,7 @@ def run(
     frame: Any
     if engine == "duckdb":
         df = to_pandas(table)
-        _KEEP_ALIVE.append(df)
+        keep_alive(df)  # the DuckDB relation scans the pandas frame in place
         frame = nw.from_native(duckdb_cursor().from_df(df))
     else:
         native = cast(pl.DataFrame, pl.from_arrow(table))

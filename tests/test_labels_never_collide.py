@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from crmreports import Report, SpecError
-from tests.helpers import assert_rows_equal
+from tests.helpers import assert_rows_equal, run
 
 TOP = {
     "name": "t",
@@ -26,15 +26,11 @@ TOP = {
 STRINGS = {"channel": pa.string(), "amount": pa.float64()}
 
 
-def _run(spec: dict[str, Any], data: Any) -> Any:
-    return Report.from_dict(spec).run(data)
-
-
 def test_the_top_n_bucket_is_not_the_real_other(constructor: Any) -> None:
     frame = constructor(
         {"channel": ["a", "a", "b", "Other", "c"], "amount": [5.0, 5.0, 3.0, 1.0, 1.0]}, STRINGS
     )
-    result = _run(TOP, {"orders": frame})
+    result = run(TOP, {"orders": frame})
     # a = 5 + 5 = 10 kept; the rest b 3 + Other 1 + c 1 = 5, labelled apart from "Other"
     assert_rows_equal(result, [("a", 10.0), ("Other (all others)", 5.0)])
     assert any("'Other' is one of the values of channel" in n for n in result.notes)
@@ -45,7 +41,7 @@ def test_a_kept_member_called_other_and_the_bucket_are_two_rows(constructor: Any
         {"channel": ["a", "a", "b", "Other", "c"], "amount": [5.0, 5.0, 3.0, 4.0, 1.0]}, STRINGS
     )
     spec = {**TOP, "dimensions": [{"field": "channel", "top": {"n": 2, "by": "revenue"}}]}
-    result = _run(spec, {"orders": frame})
+    result = run(spec, {"orders": frame})
     # kept: a 10, Other 4 (b 3 < 4); bucket: b 3 + c 1 = 4. Sorted by channel, bucket last.
     # Before: two rows both labelled "Other" (4 and 4), one bar of 8 in a chart.
     assert_rows_equal(result, [("Other", 4.0), ("a", 10.0), ("Other (all others)", 4.0)])
@@ -66,12 +62,12 @@ def test_the_suffixed_label_is_numbered_when_it_is_taken_too(constructor: Any) -
         ],
     }
     # a 10 kept; rest 1 + 2 + 4 = 7
-    assert_rows_equal(_run(spec, {"orders": frame}), [("a", 10.0), ("Rest (all others 2)", 7.0)])
+    assert_rows_equal(run(spec, {"orders": frame}), [("a", 10.0), ("Rest (all others 2)", 7.0)])
 
 
 def test_without_a_clash_the_bucket_keeps_its_label(constructor: Any) -> None:
     frame = constructor({"channel": ["a", "a", "b", "c"], "amount": [5.0, 5.0, 3.0, 1.0]}, STRINGS)
-    result = _run(TOP, {"orders": frame})
+    result = run(TOP, {"orders": frame})
     assert_rows_equal(result, [("a", 10.0), ("Other", 4.0)])  # 3 + 1
     assert not any("one of the values" in n for n in result.notes)
 
@@ -96,7 +92,7 @@ def test_a_top_n_over_groups_keeps_its_bucket_apart_from_the_groups_other(
     }
     # groups: Online 10, Store 3, Other (fax 2 + x 1) 3. Top 2 by revenue: Online 10, then
     # the tie Other 3 / Store 3 broken by name: "Other" < "Store" -> kept; Store folds.
-    result = _run(spec, {"orders": frame})
+    result = run(spec, {"orders": frame})
     assert_rows_equal(result, [("Online", 10.0), ("Other", 3.0), ("Other (all others)", 3.0)])
 
 
@@ -118,7 +114,7 @@ def test_an_unmatched_lookup_is_not_a_customer_whose_segment_is_unknown(
         "dimensions": ["customers.segment"],
         "measures": [{"name": "revenue", "agg": "sum", "field": "amount"}],
     }
-    result = _run(spec, {"orders": orders, "customers": customers})
+    result = run(spec, {"orders": orders, "customers": customers})
     # a: 1 + 4 = 5; customer 2 (segment "unknown") 2; order of customer 9 (no match) 8.
     # Careless: one "unknown" row of 2 + 8 = 10.
     assert_rows_equal(result, [("a", 5.0), ("unknown", 2.0), ("unknown (no match)", 8.0)])
@@ -141,7 +137,7 @@ def test_an_unmatched_lookup_keeps_its_label_without_a_clash(constructor: Any) -
         "dimensions": ["customers.segment"],
         "measures": [{"name": "revenue", "agg": "sum", "field": "amount"}],
     }
-    result = _run(spec, {"orders": orders, "customers": customers})
+    result = run(spec, {"orders": orders, "customers": customers})
     assert_rows_equal(result, [("a", 1.0), ("unknown", 8.0)])
 
 
@@ -158,7 +154,7 @@ def test_a_value_in_no_group_named_like_a_group_stays_apart(constructor: Any) ->
     }
     # Paid = google 1 + fb 4 = 5; the data's own "Paid" 2 apart (careless: Paid 7)
     assert_rows_equal(
-        _run(spec, {"orders": frame}),
+        run(spec, {"orders": frame}),
         [("Paid", 5.0), ("Paid (ungrouped)", 2.0), ("x", 16.0), (None, 8.0)],
     )
 

@@ -17,9 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmreports import Report
 from tests import reference
-from tests.helpers import assert_rows_equal, frame_to_rows, make_frame
+from tests.helpers import assert_rows_equal, frame_to_rows, make_frame, run
 
 SETTINGS = settings(
     max_examples=25,
@@ -68,10 +67,6 @@ def columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return {name: [r[name] for r in rows] for name in SCHEMA}
 
 
-def run(spec: dict[str, Any], frame: Any) -> list[dict[str, Any]]:
-    return frame_to_rows(Report.from_dict({"name": "p", **spec}).run(frame))
-
-
 def kept_rows(
     rows: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool] | None
 ) -> list[dict[str, Any]]:
@@ -118,7 +113,7 @@ def test_total_row_reconciles_with_detail_rows(
         "filters": filters,
         "totals": True,
     }
-    result = run(spec, constructor(columns(rows), SCHEMA))
+    result = frame_to_rows(run(spec, constructor(columns(rows), SCHEMA)))
     details = [r for r in result if r["row_type"] == "detail"]
     totals = [r for r in result if r["row_type"] == "total"]
     assert len(totals) == 1 and result[-1] is totals[0]
@@ -161,7 +156,7 @@ def test_top_n_and_other_reconcile_with_the_total(
         "filters": filters,
         "totals": True,
     }
-    result = run(spec, constructor(columns(rows), SCHEMA))
+    result = frame_to_rows(run(spec, constructor(columns(rows), SCHEMA)))
     base = kept_rows(rows, keep)
 
     groups: dict[Any, list[dict[str, Any]]] = {}
@@ -251,7 +246,7 @@ dated_orders = st.tuples(order, days.filter(lambda d: d is not None), orders).ma
 def test_backends_agree(rows: list[dict[str, Any]]) -> None:
     data = columns(rows)
     backends = ("pandas", "pyarrow", "polars", "polars_lazy", "duckdb")
-    results = {b: run(RICH_SPEC, make_frame(b, data, SCHEMA)) for b in backends}
+    results = {b: frame_to_rows(run(RICH_SPEC, make_frame(b, data, SCHEMA))) for b in backends}
     first = results["pandas"]
     for backend in backends[1:]:
         assert_rows_equal(results[backend], first, rel=1e-9)
@@ -274,7 +269,7 @@ def test_backends_agree_on_a_fixed_table(backend: str) -> None:
         {"region": "東京", "channel": "shop", "customer": None, "status": "won",
          "amount": 4.0, "qty": 2, "day": dt.date(2024, 1, 7)},
     ]  # fmt: skip
-    result = run(RICH_SPEC, make_frame(backend, columns(rows), SCHEMA))
+    result = frame_to_rows(run(RICH_SPEC, make_frame(backend, columns(rows), SCHEMA)))
     # the "ab" row is filtered out; all customers {c1, c2} = 2
     expected = [
         # region, month, n, won, won_amount, s, customers, win_rate, p90, cum, share,

@@ -17,8 +17,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from crmreports import Report, SpecError
-from tests.helpers import _KEEP_ALIVE, BACKENDS, Data, arrow_table, assert_rows_equal, make_frame
+from crmreports import SpecError
+from tests.helpers import (
+    Data,
+    arrow_table,
+    assert_rows_equal,
+    duckdb_relation,
+    make_frame,
+    run,
+)
 
 # `Amount` is a text label, `amount` the number; one `AMOUNT` more, of another type again.
 ORDERS = {
@@ -34,24 +41,17 @@ def frame(backend: str, data: Data, schema: dict[str, pa.DataType] | None = None
     the caller's relation), so it is projected under the given names, which DuckDB keeps."""
     if backend != "duckdb":
         return make_frame(backend, data, schema)
-    import duckdb
-
     table = arrow_table(data, schema)
-    con = duckdb.connect(":memory:")
-    _KEEP_ALIVE.append((con, table))
     names = ", ".join(f'#{i + 1} AS "{n}"' for i, n in enumerate(table.schema.names))
-    relation = con.from_arrow(table).project(names)
+    relation = duckdb_relation(table).project(names)
     assert relation.columns == table.schema.names
     return relation
 
 
-def run(spec: str, data: Any, **kwargs: Any) -> Any:
-    return Report.from_yaml("name: case\n" + spec).run(data, **kwargs)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture
+def backend(constructor: Any) -> str:
+    """The constructor's backend (it follows `--backends`); `frame` builds the input."""
+    return str(constructor.backend)
 
 
 def test_a_dimension_and_a_measure_read_their_own_column(backend: str) -> None:

@@ -16,9 +16,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmreports import Report
 from tests import reference
-from tests.helpers import assert_rows_equal, frame_to_rows
+from tests.helpers import assert_rows_equal, frame_to_rows, run
 
 SETTINGS = settings(
     max_examples=25,
@@ -72,15 +71,11 @@ def test_nan_agrees_with_null_on_every_backend(
     constructor: Any, data: list[dict[str, Any]], spec: dict[str, Any]
 ) -> None:
     frame = constructor({n: [r[n] for r in data] for n in SCHEMA}, SCHEMA)
-    result = Report.from_dict({"name": "nan", **spec}).run(frame)
+    result = run(spec, frame)
     assert_rows_equal(frame_to_rows(result), reference.compute(as_null(data), spec))
 
 
 X = {"x": [1.0, math.nan, 3.0, None], "g": ["a", "b", "a", "b"]}
-
-
-def run(spec: str, constructor: Any) -> Any:
-    return Report.from_yaml("name: nan\n" + spec).run(constructor(X, SCHEMA))
 
 
 def test_formulas_read_nan_as_null(constructor: Any) -> None:
@@ -90,7 +85,7 @@ def test_formulas_read_nan_as_null(constructor: Any) -> None:
         "  - {name: filled, agg: sum, expr: 'coalesce(x, 10)'}\n"
         "  - {name: missing, agg: sum, expr: 'if(is_null(x), 1, 0)'}\n"
         "  - {name: big, agg: count, filter: {expr: 'x > 2'}}\n",
-        constructor,
+        constructor(X, SCHEMA),
     )
     # doubled: 2 + 6 = 8 (careless: NaN); filled: 1 + 10 + 3 + 10 = 24 (careless: NaN);
     # missing: NaN and None = 2 (careless: 1); big: only 3.0 = 1 (careless DuckDB: NaN > 2
@@ -101,7 +96,7 @@ def test_formulas_read_nan_as_null(constructor: Any) -> None:
 def test_a_nan_dimension_value_is_the_null_group(constructor: Any) -> None:
     result = run(
         "dimensions: [{name: bucket, expr: 'floor(x)'}]\nmeasures: [{name: n, agg: count}]\n",
-        constructor,
+        constructor(X, SCHEMA),
     )
     # 1.0 and 3.0 alone; NaN joins None in the one null group (careless: a NaN group too).
     assert_rows_equal(result, [(1.0, 1), (3.0, 1), (None, 2)])

@@ -17,14 +17,10 @@ import pytest
 
 from crmreports import Report
 from tests import reference
-from tests.helpers import arrow_table, assert_rows_equal, frame_to_rows, to_pandas
+from tests.helpers import arrow_table, assert_rows_equal, frame_to_rows, run, to_pandas
 
 D = dt.date
 T = dt.datetime
-
-
-def run(spec: dict[str, Any], frame: Any) -> Any:
-    return Report.from_dict({"name": "t", **spec}).run(frame)
 
 
 # --- the small hand-checked fixture ------------------------------------------------------------

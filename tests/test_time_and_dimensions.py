@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from crmreports import Report, SpecError
-from tests.helpers import arrow_table, assert_rows_equal
+from tests.helpers import arrow_table, assert_rows_equal, run
 
 D = dt.date
 T = dt.datetime
@@ -25,10 +25,6 @@ COUNT = {"name": "n", "agg": "count"}
 
 # DuckDB relations made on the caller's own connection convert timezone-aware timestamps with
 # that connection's TimeZone setting (the machine's zone), not with `time.timezone`.
-
-
-def run(spec: dict[str, Any], frame: Any, **kwargs: Any) -> Any:
-    return Report.from_dict({"name": "t", **spec}).run(frame, **kwargs)
 
 
 def days(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from crmreports import Report
-from tests.helpers import _KEEP_ALIVE, assert_rows_equal, frame_to_rows
+from tests.helpers import assert_rows_equal, duckdb_relation, frame_to_rows
 
 VALUES = ["Ab", "ba", "Cc", "ab", None, "12", " 7"]
 # Categories in an order that is not the text's: comparisons and sorting must not follow it.
@@ -51,13 +51,9 @@ def _polars_enum(values: list[Any]) -> Any:
 
 
 def _duckdb_enum(values: list[Any]) -> Any:
-    import duckdb
-
-    con = duckdb.connect(":memory:")
     table = pa.table({"t": pa.array(values, pa.string())})
-    _KEEP_ALIVE.append((con, table))
     categories = ", ".join("'" + v.replace("'", "''") + "'" for v in ORDER)
-    return con.from_arrow(table).project(f"CAST(t AS ENUM({categories})) AS t")
+    return duckdb_relation(table).project(f"CAST(t AS ENUM({categories})) AS t")
 
 
 BUILDERS: dict[str, Callable[[list[Any]], Any]] = {

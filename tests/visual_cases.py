@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crmreports import Report, ReportResult
+from crmreports import ReportResult
+from tests import helpers
 
 CHANNELS = ["Online", "Retail", "Phone"]
 PRODUCTS = [
@@ -192,4 +193,4 @@ visual: {kind: table, highlight: [{column: response, above: 6, style: bad}]}
 
 
 def run(spec: str) -> ReportResult:
-    return Report.from_yaml(spec).run(tables())
+    return helpers.run(spec, tables())

@@ -18,7 +18,7 @@ import pytest
 
 from crmreports import SpecError, builtin
 from crmreports.cli import main
-from crmreports.datasets import generate
+from tests.helpers import synthetic_tables
 
 # The nineteen reports the catalog promises (issue #4), in the order of the docs.
 PROMISED = [
@@ -32,9 +32,8 @@ PROMISED = [
 AS_OF = "2024-12-31"
 
 
-@cache
 def _tables() -> dict[str, pd.DataFrame]:
-    return generate(seed=0, size=1500).tables()
+    return synthetic_tables(1500)
 
 
 @cache

@@ -8,13 +8,14 @@ view runs and draws on the synthetic data is checked in test_catalog.py.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from crmreports import DataError, SpecError, builtin
-from tests.helpers import assert_rows_equal, frame_to_rows
+from tests.helpers import assert_rows_equal, frame_to_rows, run_builtin
 
 D = dt.date
 
@@ -155,8 +156,7 @@ def frame_rows(result) -> list[dict]:
     return frame_to_rows(result)
 
 
-def run(name: str, data: dict, view: str = "main", **get):
-    return builtin.get(name, view=view, **get).run(data, as_of="2024-12-31")
+run = partial(run_builtin, as_of="2024-12-31")
 
 
 # --- marketing.campaign_roi -------------------------------------------------------------------

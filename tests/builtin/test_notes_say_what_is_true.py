@@ -4,20 +4,18 @@ applies to it, instead of advising a filter it already has."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import pandas as pd
 
 from crmreports import builtin
-from crmreports.datasets import generate
+from tests.helpers import synthetic_tables
 
 AS_OF = "2024-12-31"
 
 
-@cache
 def _tables() -> dict[str, pd.DataFrame]:
-    return generate(seed=0, size=400).tables()
+    return synthetic_tables(400)
 
 
 def _notes(name: str, view: str, data: dict[str, Any]) -> tuple[str, ...]:

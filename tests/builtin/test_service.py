@@ -7,14 +7,15 @@ checked on every backend. All runs are as of 2024-12-31, i.e. up to 2025-01-01 0
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from crmreports import SpecError, builtin
-from tests.helpers import assert_rows_equal
+from crmreports import SpecError
+from tests.helpers import assert_rows_equal, run_builtin, synthetic_tables
 
 T = dt.datetime
 D = dt.date
@@ -22,10 +23,7 @@ AS_OF = "2024-12-31"
 TS = pa.timestamp("us")
 
 
-def run(name: str, view: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    params = kwargs.pop("params", None)
-    report = builtin.get(name, view=view, **kwargs)
-    return report.run(data, as_of=AS_OF, params=params)
+run = partial(run_builtin, as_of=AS_OF)
 
 
 # --- service.response_time -----------------------------------------------------------------------
@@ -69,7 +67,7 @@ def _response_row(key: dict[str, Any], *values: Any) -> dict[str, Any]:
 
 def test_response_time_by_channel(constructor) -> None:
     tickets = constructor(RESPONSES, RESPONSE_TYPES)
-    result = run("service.response_time", "main", {"tickets": tickets})
+    result = run("service.response_time", view="main", data={"tickets": tickets})
     assert constructor.is_native_result(result.data)
     # chat (5, 6, 7, 8, 10): responded 6 (0.5 h) and 10 (24 h); awaiting 5 and 8; 7 invalid.
     #   mean = median = 24.5 / 2 = 12.25; p90 = 0.5 + 0.9 * (24 - 0.5) = 21.65.
@@ -93,7 +91,9 @@ def test_response_time_by_channel(constructor) -> None:
 
 def test_response_time_sla_hours_is_a_parameter(constructor) -> None:
     tickets = constructor(RESPONSES, RESPONSE_TYPES)
-    result = run("service.response_time", "main", {"tickets": tickets}, params={"sla_hours": 8})
+    result = run(
+        "service.response_time", view="main", data={"tickets": tickets}, params={"sla_hours": 8}
+    )
     # SLA 8 h. chat: within only 6 (0.5 h; 10 took 24 h); 8 (14 h old) is now overdue, 5 (4 h)
     #   not: 1 / (2 + 1). email: within 2 and 6 h; 4 overdue: 2 / 4. phone: 11 (24 h old) is
     #   overdue: 0 / 1 = 0.0. web: 2 h within: 1 / 1.
@@ -111,7 +111,7 @@ def test_response_time_sla_hours_is_a_parameter(constructor) -> None:
 
 def test_response_time_by_priority(constructor) -> None:
     tickets = constructor(RESPONSES, RESPONSE_TYPES)
-    result = run("service.response_time", "by_priority", {"tickets": tickets})
+    result = run("service.response_time", view="by_priority", data={"tickets": tickets})
     # high (1, 4, 5, 8, 10; 9 is after as_of): responded 1 (2 h) and 10 (24 h); awaiting 4, 5,
     #   8. mean = median = 13; p90 = 2 + 0.9 * 22 = 21.8. Both within; 4 overdue: 2 / 3.
     # low (2, 3, 6, 7, 11, 12): responded 30, 6, 0.5, 2 h (7 invalid); awaiting 11 (24 h old,
@@ -128,7 +128,7 @@ def test_response_time_by_priority(constructor) -> None:
 
 def test_response_time_trend_by_month_opened(constructor) -> None:
     tickets = constructor(RESPONSES, RESPONSE_TYPES)
-    result = run("service.response_time", "trend", {"tickets": tickets})
+    result = run("service.response_time", view="trend", data={"tickets": tickets})
     # September: 12 (2 h). October: no ticket (a filled gap: counts 0, times and compliance
     # null). November: 6 (0.5 h), 7 (invalid), 10 (24 h) -> as chat above. December: 1, 2, 3
     # (2, 30, 6 h), 4 (overdue), 5, 8, 11 (awaiting, not overdue): as email above plus three
@@ -155,8 +155,8 @@ def test_response_time_maps_your_columns_and_values(constructor) -> None:
     tickets = constructor(mine, {"opened": TS, "first_reply": TS})
     result = run(
         "service.response_time",
-        "main",
-        {"tickets": tickets},
+        view="main",
+        data={"tickets": tickets},
         columns={"tickets": {"created_at": "opened", "first_response_at": "first_reply",
                              "channel": "source"}},
         values={"tickets.channel": {"E-Mail": "email", "Chat": "chat"}},
@@ -177,7 +177,7 @@ def test_response_time_maps_your_columns_and_values(constructor) -> None:
 def test_response_time_without_first_response_says_how_to_map_it() -> None:
     tickets = pd.DataFrame(RESPONSES).drop(columns="first_response_at")
     with pytest.raises(SpecError) as info:
-        run("service.response_time", "main", {"tickets": tickets})
+        run("service.response_time", view="main", data={"tickets": tickets})
     message = str(info.value)
     assert "unknown column 'first_response_at' in formula" in message
     assert "builtin.get(..., columns={'tickets': {'first_response_at': '<your column>'}})" in (
@@ -222,7 +222,7 @@ def _resolution_row(key: dict[str, Any], *values: Any) -> dict[str, Any]:
 
 def test_resolution_time_by_priority(constructor) -> None:
     tickets = constructor(RESOLUTIONS, RESOLUTION_TYPES)
-    result = run("service.resolution_time", "main", {"tickets": tickets})
+    result = run("service.resolution_time", view="main", data={"tickets": tickets})
     assert constructor.is_native_result(result.data)
     # high (1, 2, 3, 7): resolved 4 and 24 h: mean = median = 14, p90 = 4 + 0.9 * 20 = 22;
     #   7 is open (resolved after as_of); 3 is resolved before created: counted, not averaged
@@ -243,7 +243,7 @@ def test_resolution_time_by_priority(constructor) -> None:
 
 def test_resolution_time_by_category(constructor) -> None:
     tickets = constructor(RESOLUTIONS, RESOLUTION_TYPES)
-    result = run("service.resolution_time", "by_category", {"tickets": tickets})
+    result = run("service.resolution_time", view="by_category", data={"tickets": tickets})
     # account (9): 1.5 h. billing (1, 2, 5): 4, 24, 240 h: mean 268 / 3, median 24,
     #   p90 at position 1.8 -> 24 + 0.8 * 216 = 196.8. technical (3, 4, 6, 7, 10): only 4
     #   (72 h) resolved validly; 6, 7, 10 open; 3 invalid.
@@ -259,7 +259,7 @@ def test_resolution_time_by_category(constructor) -> None:
 
 def test_resolution_time_by_agent(constructor) -> None:
     tickets = constructor(RESOLUTIONS, RESOLUTION_TYPES)
-    result = run("service.resolution_time", "by_agent", {"tickets": tickets})
+    result = run("service.resolution_time", view="by_agent", data={"tickets": tickets})
     # Ann (1, 2, 6, 7, 10): 4 and 24 h; 6, 7, 10 open. Bob (3, 4, 5): 72 and 240 h; 3
     # invalid. Cy (9): 1.5 h.
     assert_rows_equal(
@@ -274,7 +274,7 @@ def test_resolution_time_by_agent(constructor) -> None:
 
 def test_resolution_time_distribution_bands(constructor) -> None:
     tickets = constructor(RESOLUTIONS, RESOLUTION_TYPES)
-    result = run("service.resolution_time", "distribution", {"tickets": tickets})
+    result = run("service.resolution_time", view="distribution", data={"tickets": tickets})
     # Valid resolutions by as_of: 1.5 h (9), 4 h (1), 24 h (2), 72 h (4), 240 h (5); the
     # negative one (3) and those after as_of (7, 8) are out. A bound belongs to the next band:
     # 4 h is "4-24 h", 24 h "1-3 days", 72 h "3-7 days". Each band 1 of 5 = 0.2; no band is
@@ -298,7 +298,7 @@ def test_resolution_time_distribution_bands(constructor) -> None:
 
 def test_resolution_time_trend_by_month_resolved(constructor) -> None:
     tickets = constructor(RESOLUTIONS, RESOLUTION_TYPES)
-    result = run("service.resolution_time", "trend", {"tickets": tickets})
+    result = run("service.resolution_time", view="trend", data={"tickets": tickets})
     # November: resolved 1 (4 h), 2 (24 h), 4 (72 h), and 3 (invalid, resolved 11-09):
     #   mean 100 / 3, median 24, p90 at position 1.8 -> 24 + 0.8 * 48 = 62.4.
     # December: 5 (240 h, resolved 12-11) and 9 (1.5 h): mean = median = 120.75,
@@ -318,7 +318,7 @@ def test_resolution_time_trend_by_month_resolved(constructor) -> None:
 
 def test_resolution_time_open_ticket_age(constructor) -> None:
     tickets = constructor(RESOLUTIONS, RESOLUTION_TYPES)
-    result = run("service.resolution_time", "open_age", {"tickets": tickets})
+    result = run("service.resolution_time", view="open_age", data={"tickets": tickets})
     # Open at the end of 2024-12-31: 7 (high, 2 days old, resolved only in 2025), 6 (low,
     # 11.5 days) and 10 (low, 92 days). Urgent has no open ticket: no row.
     assert_rows_equal(
@@ -342,8 +342,8 @@ def test_resolution_time_maps_your_columns_and_values(constructor) -> None:
     tickets = constructor(mine, {"opened": TS, "closed": TS})
     result = run(
         "service.resolution_time",
-        "main",
-        {"tickets": tickets},
+        view="main",
+        data={"tickets": tickets},
         columns={"created_at": "opened", "resolved_at": "closed", "priority": "prio"},
         values={"priority": {"P1": "urgent", "P2": "high", "P4": "low"}},
     )
@@ -361,7 +361,7 @@ def test_resolution_time_maps_your_columns_and_values(constructor) -> None:
 def test_resolution_time_without_resolved_at_says_how_to_map_it() -> None:
     tickets = pd.DataFrame(RESOLUTIONS).drop(columns="resolved_at")
     with pytest.raises(SpecError) as info:
-        run("service.resolution_time", "main", {"tickets": tickets})
+        run("service.resolution_time", view="main", data={"tickets": tickets})
     message = str(info.value)
     assert "unknown column 'resolved_at' in formula" in message
     assert "columns={'tickets': {'resolved_at': '<your column>'}}" in message
@@ -411,7 +411,7 @@ ORDER_TYPES = {"order_date": pa.date32()}
 
 def test_complaints_by_category_as_a_pareto(constructor) -> None:
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
-    result = run("service.complaints", "main", {"tickets": tickets})
+    result = run("service.complaints", view="main", data={"tickets": tickets})
     assert constructor.is_native_result(result.data)
     # Up to as_of, 6 complaints: delivery 4, 6, 10 (3 of its 4 tickets), billing 1, 2 (2 of 4:
     # 1, 2, 3 and the untyped 12), no category 11 (1 of 1), technical none (0 of 2).
@@ -434,7 +434,7 @@ def test_complaints_by_category_as_a_pareto(constructor) -> None:
 
 def test_complaints_by_reason(constructor) -> None:
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
-    result = run("service.complaints", "by_reason", {"tickets": tickets})
+    result = run("service.complaints", view="by_reason", data={"tickets": tickets})
     # The 6 complaints up to as_of: billing error 1, 2; late delivery 4; rude staff 10;
     # other 11; no reason 6 (its own group, last among the ties).
     assert_rows_equal(
@@ -451,7 +451,7 @@ def test_complaints_by_reason(constructor) -> None:
 
 def test_complaints_trend(constructor) -> None:
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
-    result = run("service.complaints", "trend", {"tickets": tickets})
+    result = run("service.complaints", view="trend", data={"tickets": tickets})
     # October: 1, 2, 3 -> 2 of 3. November: no ticket (a filled gap), rate null. December: 4,
     # 5, 6, 7, 8, 10, 11, 12 -> complaints 4, 6, 10, 11: 4 of 8. 9 (2025) is after as_of.
     assert_rows_equal(
@@ -468,7 +468,9 @@ def test_complaints_trend(constructor) -> None:
 def test_complaints_per_1000_orders(constructor) -> None:
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
     orders = constructor(ORDERS, ORDER_TYPES)
-    result = run("service.complaints", "per_orders", {"tickets": tickets, "orders": orders})
+    result = run(
+        "service.complaints", view="per_orders", data={"tickets": tickets, "orders": orders}
+    )
     # Won orders: October O1, O2 -> 2 (2 complaints: 1000 per 1,000); December O4, O8, O9 -> 3
     # (4 complaints: 4000 / 3). November (O6) and September (O7) have orders but no ticket, and
     # January 2025 is after as_of: no rows (only months with tickets are kept).
@@ -490,7 +492,9 @@ def test_complaints_per_1000_orders_in_a_month_without_orders_is_null(constructo
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
     no_december = {k: v[:4] for k, v in ORDERS.items()}  # O1 (twice), O2, O3
     orders = constructor(no_december, ORDER_TYPES)
-    result = run("service.complaints", "per_orders", {"tickets": tickets, "orders": orders})
+    result = run(
+        "service.complaints", view="per_orders", data={"tickets": tickets, "orders": orders}
+    )
     # December has tickets and complaints but no order: the orders table says nothing about
     # it, so its order count is null (a measure of another source is null where that source
     # has no rows, as a missing target is) and so is the rate, never infinity or 0.
@@ -505,7 +509,7 @@ def test_complaints_per_1000_orders_in_a_month_without_orders_is_null(constructo
 
 def test_complaints_per_1000_orders_without_orders_is_left_out(constructor) -> None:
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
-    result = run("service.complaints", "per_orders", {"tickets": tickets})
+    result = run("service.complaints", view="per_orders", data={"tickets": tickets})
     # The ticket measures remain: October 2 of 3, December 4 of 8.
     assert_rows_equal(
         result,
@@ -526,7 +530,9 @@ def test_complaints_per_1000_orders_needs_the_order_status(constructor) -> None:
     tickets = constructor(COMPLAINTS, COMPLAINT_TYPES)
     no_status = {k: v for k, v in ORDERS.items() if k != "status"}
     orders = constructor(no_status, ORDER_TYPES)
-    result = run("service.complaints", "per_orders", {"tickets": tickets, "orders": orders})
+    result = run(
+        "service.complaints", view="per_orders", data={"tickets": tickets, "orders": orders}
+    )
     # Without a status the cancelled and lost rows cannot be told from sales: left out.
     assert list(result.to_pandas().columns) == ["month", "complaints", "tickets", "complaint_rate"]
     assert result.notes[:2] == (
@@ -544,8 +550,8 @@ def test_complaints_map_your_type_values(constructor) -> None:
     tickets = constructor(mine, COMPLAINT_TYPES)
     result = run(
         "service.complaints",
-        "main",
-        {"tickets": tickets},
+        view="main",
+        data={"tickets": tickets},
         columns={"tickets.type": "ticket_type"},
         values={"tickets.type": {"Beschwerde": "complaint", "Frage": "question"}},
     )
@@ -556,7 +562,7 @@ def test_complaints_map_your_type_values(constructor) -> None:
 def test_complaints_without_type_say_how_to_map_it() -> None:
     tickets = pd.DataFrame(COMPLAINTS).drop(columns="type")
     with pytest.raises(SpecError) as info:
-        run("service.complaints", "main", {"tickets": tickets})
+        run("service.complaints", view="main", data={"tickets": tickets})
     message = str(info.value)
     assert "unknown column 'type'" in message
     assert "columns={'tickets': {'type': '<your column>'}}" in message
@@ -598,7 +604,7 @@ def _satisfaction_row(key: dict[str, Any], *values: Any) -> dict[str, Any]:
 
 def test_satisfaction_by_month(constructor) -> None:
     surveys = constructor(SURVEYS, SURVEY_TYPES)
-    result = run("service.satisfaction", "main", {"surveys": surveys})
+    result = run("service.satisfaction", view="main", data={"surveys": surveys})
     assert constructor.is_native_result(result.data)
     # September: 15 (csat 4): 1 / 1; no NPS answer -> NPS null.
     # October: csat 5, 4, 2 -> 2 / 3; nps 10, 9, 6, 8 -> (2 - 1) / 4 * 100 = 25.
@@ -619,7 +625,7 @@ def test_satisfaction_by_month(constructor) -> None:
 
 def test_satisfaction_by_agent(constructor) -> None:
     surveys = constructor(SURVEYS, SURVEY_TYPES)
-    result = run("service.satisfaction", "by_agent", {"surveys": surveys})
+    result = run("service.satisfaction", view="by_agent", data={"surveys": surveys})
     # Ann: 5, 4, 1, 4 (12 is after as_of) -> 3 / 4; no NPS. Bob: 2, 3 -> 0 / 2 (6 out of range).
     # No agent: nps 10, 9, 6, 8, 0, 7 -> (2 - 2) / 6 * 100 = 0 (11 out of range); no CSAT.
     assert_rows_equal(
@@ -634,7 +640,7 @@ def test_satisfaction_by_agent(constructor) -> None:
 
 def test_satisfaction_by_channel(constructor) -> None:
     surveys = constructor(SURVEYS, SURVEY_TYPES)
-    result = run("service.satisfaction", "by_channel", {"surveys": surveys})
+    result = run("service.satisfaction", view="by_channel", data={"surveys": surveys})
     # chat: 5, 2, 1 -> 1 / 3. email: 4, 3 -> 1 / 2 (6 out of range). web: 4 -> 1 / 1.
     # No channel: the NPS answers, as by agent.
     assert_rows_equal(
@@ -650,7 +656,7 @@ def test_satisfaction_by_channel(constructor) -> None:
 
 def test_satisfaction_by_agent_without_answered_date_counts_every_answer(constructor) -> None:
     data = {k: v for k, v in SURVEYS.items() if k != "answered_date"}
-    result = run("service.satisfaction", "by_agent", {"surveys": constructor(data)})
+    result = run("service.satisfaction", view="by_agent", data={"surveys": constructor(data)})
     # Without dates the as_of filter is skipped, so 12 (csat 5, Ann) counts too: Ann 4 / 5.
     assert_rows_equal(
         result.to_pandas()[["agent", "csat_answers", "csat"]],
@@ -673,8 +679,8 @@ def test_satisfaction_maps_your_columns_and_values(constructor) -> None:
     surveys = constructor(mine, {"date": pa.date32()})
     result = run(
         "service.satisfaction",
-        "main",
-        {"surveys": surveys},
+        view="main",
+        data={"surveys": surveys},
         columns={"surveys": {"kind": "survey", "score": "rating", "answered_date": "date"}},
         values={"surveys.kind": {"CSAT": "csat", "NPS": "nps"}},
     )
@@ -693,7 +699,7 @@ def test_satisfaction_maps_your_columns_and_values(constructor) -> None:
 def test_satisfaction_without_score_says_how_to_map_it() -> None:
     surveys = pd.DataFrame(SURVEYS).drop(columns="score")
     with pytest.raises(SpecError) as info:
-        run("service.satisfaction", "main", {"surveys": surveys})
+        run("service.satisfaction", view="main", data={"surveys": surveys})
     message = str(info.value)
     assert "unknown column 'score'" in message
     assert "columns={'surveys': {'score': '<your column>'}}" in message
@@ -719,7 +725,7 @@ RATING_TYPES = {"created_at": TS, "resolved_at": TS, "satisfaction": pa.int64()}
 
 def test_satisfaction_from_ticket_ratings(constructor) -> None:
     tickets = constructor(RATINGS, RATING_TYPES)
-    result = run("service.satisfaction", "ticket_ratings", {"tickets": tickets})
+    result = run("service.satisfaction", view="ticket_ratings", data={"tickets": tickets})
     # October: resolved 1, 2, 3; rated 5 and 3 -> 2 / 3 rated, CSAT 1 / 2, mean 4.
     # November: nothing resolved (a filled gap): shares and mean null.
     # December: resolved 4, 7, 8, 9; rated 4, 1, 5 (7 is out of range) -> 3 / 4 rated,
@@ -743,9 +749,7 @@ def test_satisfaction_from_ticket_ratings(constructor) -> None:
 
 @pytest.fixture(scope="module")
 def synthetic() -> dict[str, pd.DataFrame]:
-    from crmreports.datasets import generate
-
-    return generate(seed=0, size=3000).tables()
+    return synthetic_tables(3000)
 
 
 def test_synthetic_figures_agree_with_plain_pandas(synthetic: dict[str, pd.DataFrame]) -> None:
@@ -753,7 +757,9 @@ def test_synthetic_figures_agree_with_plain_pandas(synthetic: dict[str, pd.DataF
     tickets, end, hour = synthetic["tickets"], pd.Timestamp("2025-01-01"), pd.Timedelta(hours=1)
     opened = tickets[tickets["created_at"] < end]
 
-    response = run("service.response_time", "main", synthetic).to_pandas().set_index("channel")
+    response = (
+        run("service.response_time", view="main", data=synthetic).to_pandas().set_index("channel")
+    )
     answered = opened["first_response_at"] < end
     hours = (opened["first_response_at"] - opened["created_at"]) / hour
     valid = answered & (hours >= 0)
@@ -765,12 +771,12 @@ def test_synthetic_figures_agree_with_plain_pandas(synthetic: dict[str, pd.DataF
     assert response["within_sla"].sum() == (valid & (hours <= 24)).sum()
     assert response["sla_subject"].sum() == valid.sum() + overdue.sum()
 
-    resolution = run("service.resolution_time", "main", synthetic).to_pandas()
+    resolution = run("service.resolution_time", view="main", data=synthetic).to_pandas()
     assert resolution["open_tickets"].sum() == (~(opened["resolved_at"] < end)).sum()
 
-    complaints = run("service.complaints", "main", synthetic).to_pandas()
+    complaints = run("service.complaints", view="main", data=synthetic).to_pandas()
     assert complaints["complaints"].sum() == (opened["type"] == "complaint").sum()
-    per_orders = run("service.complaints", "per_orders", synthetic).to_pandas()
+    per_orders = run("service.complaints", view="per_orders", data=synthetic).to_pandas()
     orders = synthetic["orders"]
     won = orders[(orders["status"] == "won") & (orders["order_date"] < end)]
     by_month = won.groupby(won["order_date"].dt.to_period("M").dt.start_time)["order_id"]
@@ -779,6 +785,6 @@ def test_synthetic_figures_agree_with_plain_pandas(synthetic: dict[str, pd.DataF
 
     surveys = synthetic["surveys"]
     csat = surveys[(surveys["kind"] == "csat") & surveys["score"].between(1, 5)]
-    satisfaction = run("service.satisfaction", "main", synthetic).to_pandas()
+    satisfaction = run("service.satisfaction", view="main", data=synthetic).to_pandas()
     assert satisfaction["csat_answers"].sum() == len(csat)
     assert satisfaction["csat_satisfied"].sum() == (csat["score"] >= 4).sum()

@@ -8,7 +8,6 @@ and the rollup then collided with it ("rollup 'customer_rfm' has the name of a s
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,15 +18,13 @@ import pytest
 from crmreports import builtin
 from crmreports.builtin.binding import tables_read
 from crmreports.cli import main
-from crmreports.datasets import generate
-from tests.helpers import assert_rows_equal, frame_to_rows, make_frame
+from tests.helpers import assert_rows_equal, frame_to_rows, make_frame, synthetic_tables
 
 AS_OF = "2024-12-31"
 
 
-@cache
 def _tables() -> dict[str, pd.DataFrame]:
-    return generate(seed=0, size=300).tables()
+    return synthetic_tables(300)
 
 
 def _single_table_views() -> list[tuple[str, str, str]]:

@@ -20,6 +20,7 @@ import yaml
 
 from crmreports import builtin
 from crmreports.cli import main as cli_main
+from tests.helpers import run_builtin
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
@@ -101,11 +102,6 @@ def sales(retail: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def run(name: str, data: dict, *, view: str = "main", columns: dict, values=None, **kwargs):
-    report = builtin.get(name, view=view, columns=columns, values=values)
-    return report.run(data, **kwargs)
-
-
 # --- comparison ----------------------------------------------------------------------------------
 
 
@@ -140,7 +136,7 @@ def days(delta: pd.Series) -> pd.Series:
 
 
 def test_win_rate_by_month(pipeline: pd.DataFrame) -> None:
-    result = run(
+    result = run_builtin(
         "sales.win_rate",
         {"opportunities": pipeline},
         columns=MAVEN_COLUMNS,
@@ -184,7 +180,7 @@ def test_open_pipeline_by_stage_and_owner(pipeline: pd.DataFrame) -> None:
         ("main", "stage", "deal_stage"),
         ("by_owner", "owner", "sales_agent"),
     ]:
-        result = run(
+        result = run_builtin(
             "sales.pipeline",
             {"opportunities": pipeline},
             view=view,
@@ -208,7 +204,7 @@ def test_open_pipeline_by_stage_and_owner(pipeline: pd.DataFrame) -> None:
 
 
 def test_win_rate_by_owner_with_velocity(pipeline: pd.DataFrame) -> None:
-    result = run(
+    result = run_builtin(
         "sales.win_rate",
         {"opportunities": pipeline},
         view="by_owner",
@@ -245,7 +241,7 @@ def test_win_rate_by_owner_with_velocity(pipeline: pd.DataFrame) -> None:
 
 
 def test_salesperson(pipeline: pd.DataFrame) -> None:
-    result = run(
+    result = run_builtin(
         "sales.salesperson",
         {"orders": pipeline, "opportunities": pipeline},
         columns=MAVEN_COLUMNS,
@@ -281,7 +277,7 @@ def test_salesperson(pipeline: pd.DataFrame) -> None:
 
 
 def test_performance_won_deals_as_orders(pipeline: pd.DataFrame) -> None:
-    result = run(
+    result = run_builtin(
         "sales.performance", {"orders": pipeline}, columns=MAVEN_COLUMNS, values=MAVEN_VALUES
     )
     won = pipeline[pipeline["deal_stage"] == "Won"].copy()
@@ -363,7 +359,7 @@ def _per_customer_gaps(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def test_purchase_behaviour_by_year(retail: pd.DataFrame, sales: pd.DataFrame) -> None:
-    result = run("sales.purchase_behaviour", {"orders": retail}, columns=RETAIL_COLUMNS)
+    result = run_builtin("sales.purchase_behaviour", {"orders": retail}, columns=RETAIL_COLUMNS)
     rows = sales.assign(year=sales["InvoiceDate"].dt.year)
     per = _per_customer_gaps(rows, ["year", "CustomerID"])
     expected = per.groupby("year").agg(
@@ -432,7 +428,9 @@ def test_rfm_per_customer(retail: pd.DataFrame, rfm: pd.DataFrame) -> None:
 
 
 def test_rfm_segments_and_grid(retail: pd.DataFrame, rfm: pd.DataFrame) -> None:
-    result = run("customers.value", {"orders": retail}, columns=RETAIL_COLUMNS, as_of=RETAIL_AS_OF)
+    result = run_builtin(
+        "customers.value", {"orders": retail}, columns=RETAIL_COLUMNS, as_of=RETAIL_AS_OF
+    )
     expected = rfm.groupby("segment").agg(
         customers=("customer_id", "size"),
         revenue=("monetary", "sum"),
@@ -445,7 +443,7 @@ def test_rfm_segments_and_grid(retail: pd.DataFrame, rfm: pd.DataFrame) -> None:
     expected["revenue_share"] = expected["revenue"] / rfm["monetary"].sum()
     assert_same(result.to_pandas(), expected.reset_index(), ["segment"])
 
-    grid = run(
+    grid = run_builtin(
         "customers.value",
         {"orders": retail},
         view="rf_grid",
@@ -462,13 +460,15 @@ def test_rfm_segments_and_grid(retail: pd.DataFrame, rfm: pd.DataFrame) -> None:
 
 def test_as_of_counts_the_whole_day(retail: pd.DataFrame, sales: pd.DataFrame) -> None:
     """As of 2011-12-09 the invoices of that day (up to 12:50) are placed on or before as_of."""
-    result = run("customers.value", {"orders": retail}, columns=RETAIL_COLUMNS, as_of="2011-12-09")
+    result = run_builtin(
+        "customers.value", {"orders": retail}, columns=RETAIL_COLUMNS, as_of="2011-12-09"
+    )
     on_or_before = sales[sales["InvoiceDate"] < pd.Timestamp("2011-12-10")]
     assert result.to_pandas()["customers"].sum() == on_or_before["CustomerID"].nunique() == 4339
 
 
 def test_cohort_retention(retail: pd.DataFrame, sales: pd.DataFrame) -> None:
-    result = run(
+    result = run_builtin(
         "customers.churn",
         {"orders": retail},
         view="retention",
@@ -510,12 +510,12 @@ def test_loyalty_bands_and_interval(retail: pd.DataFrame, sales: pd.DataFrame) -
         bands[column] = bands[column].astype("int64")
     bands["customer_share"] = bands["customers"] / len(per)
     bands["revenue_share"] = bands["revenue"] / per["revenue"].sum()
-    result = run(
+    result = run_builtin(
         "customers.loyalty", {"orders": retail}, columns=RETAIL_COLUMNS, as_of=RETAIL_AS_OF
     )
     assert_same(result.to_pandas(), bands.reset_index(), ["orders_band"])
 
-    interval = run(
+    interval = run_builtin(
         "customers.loyalty",
         {"orders": retail},
         view="interval",

@@ -15,16 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmreports import Report
 from tests import window_reference as ref
-from tests.helpers import assert_rows_equal, frame_to_rows
+from tests.helpers import assert_rows_equal, frame_to_rows, run
 
 D = dt.date
 SCHEMA = {"region": pa.string(), "day": pa.date32(), "amount": pa.float64()}
-
-
-def run(spec: dict[str, Any], frame: Any, **kwargs: Any) -> Any:
-    return Report.from_dict({"name": "w", **spec}).run(frame, **kwargs)
 
 
 # --- randomized: every window against the naive reference ---------------------------------------

@@ -13,15 +13,10 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pytest
 
-from crmreports import Report
 from crmreports.errors import DataError
-from tests.helpers import assert_rows_equal, frame_to_rows
+from tests.helpers import assert_rows_equal, frame_to_rows, run
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def run(spec: dict[str, Any], frame: Any, **kwargs: Any) -> Any:
-    return Report.from_dict({"name": "trap", **spec}).run(frame, **kwargs)
 
 
 def test_hours_across_a_dst_change_are_elapsed(constructor: Any) -> None:

@@ -12,18 +12,13 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from crmreports import Report
-from tests.helpers import assert_rows_equal
+from tests.helpers import assert_rows_equal, run
 
 D = dt.date
 T = dt.datetime
 UTC = dt.UTC
 AWARE = pa.timestamp("us", tz="UTC")
 COUNT = {"name": "n", "agg": "count"}
-
-
-def run(spec: dict[str, Any], frame: Any, **kwargs: Any) -> Any:
-    return Report.from_dict({"name": "trap", **spec}).run(frame, **kwargs)
 
 
 @pytest.mark.parametrize(

@@ -465,7 +465,9 @@ def _not_additive(path: str, of: str, base: Measure, why: str) -> Problem:
     agg = getattr(base, "agg", None) or "formula"
     return Problem(
         "not-additive",
-        f"{why} period values, but {of!r} is a {agg}: adding {agg}s across periods is meaningless",
+        f"{why} period values, but {of!r} is "
+        + ("a formula" if agg == "formula" else f"aggregated with `{agg}`")
+        + ", which cannot be summed across periods",
         f"{path}.of",
         hint="use a sum or count measure (or rolling with `agg: avg`)",
     )

@@ -12,15 +12,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from crmreports import Report
-from tests.helpers import assert_rows_equal
+from tests.helpers import assert_rows_equal, run
 
 D = dt.date
 T = dt.datetime
-
-
-def run(spec: dict[str, Any], frame: Any) -> Any:
-    return Report.from_dict({"name": "trap", **spec}).run(frame)
 
 
 def test_count_distinct_does_not_count_null(constructor: Any) -> None:
