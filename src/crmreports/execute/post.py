@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, assert_never
 
 import duckdb
 import narwhals as nw
@@ -36,6 +36,7 @@ from crmreports.plan import (
     ShareStep,
     SortStep,
     SpanRef,
+    TotalsStep,
     WindowBase,
 )
 from crmreports.resolve import Calendar, DataType
@@ -59,38 +60,42 @@ class PostRunner:
         return frame
 
     def step(self, frame: Frame, s: PostStep) -> Frame:
-        if isinstance(s, FormulaStep):
-            return formula(frame, s)
-        if isinstance(s, AcrossStep):
-            return self.across(frame, s.query, s.keys, s.zero_fill, s.time, s.span)
-        if isinstance(s, GapFill):
-            return self.gap_fill(frame, s)
-        if isinstance(s, RunningStep):
-            return self.running(frame, s)
-        if isinstance(s, RollingStep):
-            return self.rolling(frame, s)
-        if isinstance(s, CompareStep):
-            return self.compare(frame, s)
-        if isinstance(s, ShareStep):
-            return self.share(frame, s)
-        if isinstance(s, PacingStep):
-            return self.pacing(frame, s)
-        if isinstance(s, RankStep):
-            return rank(frame, s)
-        if isinstance(s, HavingStep):
-            rows = RowCompiler(types_of(frame))
-            for p in s.predicates:
-                frame = frame.filter(rows.predicate(p))
-            return frame
-        if isinstance(s, SortStep):
-            if not s.keys:
+        match s:
+            case FormulaStep():
+                return formula(frame, s)
+            case AcrossStep():
+                return self.across(frame, s.query, s.keys, s.zero_fill, s.time, s.span)
+            case GapFill():
+                return self.gap_fill(frame, s)
+            case RunningStep():
+                return self.running(frame, s)
+            case RollingStep():
+                return self.rolling(frame, s)
+            case CompareStep():
+                return self.compare(frame, s)
+            case ShareStep():
+                return self.share(frame, s)
+            case PacingStep():
+                return self.pacing(frame, s)
+            case RankStep():
+                return rank(frame, s)
+            case HavingStep():
+                rows = RowCompiler(types_of(frame))
+                for p in s.predicates:
+                    frame = frame.filter(rows.predicate(p))
                 return frame
-            return frame.sort(
-                [k.name for k in s.keys], descending=[k.desc for k in s.keys], nulls_last=True
-            )
-        if isinstance(s, LimitStep):
-            return frame.head(s.n)
-        raise AssertionError(s)  # pragma: no cover
+            case SortStep():
+                if not s.keys:
+                    return frame
+                names = [k.name for k in s.keys]
+                return frame.sort(names, descending=[k.desc for k in s.keys], nulls_last=True)
+            case LimitStep():
+                return frame.head(s.n)
+            case TotalsStep():  # pragma: no cover
+                # Totals rows are appended by the executor, from their own query.
+                raise TypeError("totals are appended by the executor")
+            case _:
+                assert_never(s)
 
     # --- the calendar a source covers ---------------------------------------------------------
 

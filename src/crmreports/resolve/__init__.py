@@ -1,8 +1,22 @@
 """Bind a report spec to the data's schema; every problem reported at once, located."""
 
 from crmreports.resolve.calendar import Calendar
+from crmreports.resolve.measures import (
+    MeasureGraph,
+    Presentation,
+    ResolvedAggregate,
+    ResolvedCompare,
+    ResolvedFormula,
+    ResolvedPacing,
+    ResolvedRank,
+    ResolvedRolling,
+    ResolvedRunning,
+    ResolvedShare,
+    ResolvedWindow,
+    is_window,
+    measure_inputs,
+)
 from crmreports.resolve.resolved import (
-    AggregateSpec,
     AnyOfPredicate,
     Between,
     BinsTransform,
@@ -23,14 +37,12 @@ from crmreports.resolve.resolved import (
     SortOrder,
     TimeSettings,
     TopTransform,
-    WindowSpec,
     columns_read,
 )
 from crmreports.resolve.resolver import resolve
 from crmreports.resolve.types import DataType, Schema
 
 __all__ = [
-    "AggregateSpec",
     "AnyOfPredicate",
     "Between",
     "BinsTransform",
@@ -42,19 +54,31 @@ __all__ = [
     "ExprPredicate",
     "GroupsTransform",
     "HighlightRule",
+    "MeasureGraph",
     "Membership",
     "NamedPredicate",
     "NullTest",
     "Predicate",
+    "Presentation",
+    "ResolvedAggregate",
+    "ResolvedCompare",
     "ResolvedDimension",
+    "ResolvedFormula",
     "ResolvedMeasure",
+    "ResolvedPacing",
+    "ResolvedRank",
     "ResolvedReport",
+    "ResolvedRolling",
+    "ResolvedRunning",
+    "ResolvedShare",
     "ResolvedVisual",
+    "ResolvedWindow",
     "Schema",
     "SortOrder",
     "TimeSettings",
     "TopTransform",
-    "WindowSpec",
     "columns_read",
+    "is_window",
+    "measure_inputs",
     "resolve",
 ]

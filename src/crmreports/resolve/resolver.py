@@ -19,6 +19,7 @@ from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.bind_measures import bind_measures
 from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.context import Context
+from crmreports.resolve.measures import MeasureGraph, ResolvedAggregate
 from crmreports.resolve.optional import prune_optional
 from crmreports.resolve.params import resolve_params
 from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
@@ -122,6 +123,7 @@ def resolve(
         source=source,
         dimensions=tuple(good_dims),
         measures=tuple(good_measures),
+        graph=MeasureGraph.of(good_measures),
         filters=tuple(filters),
         having=tuple(h for h in having if h is not None),
         sort=_sort_order(report),
@@ -155,33 +157,32 @@ def _with_counterparts(
     notes: list[str] = []
     caveats: list[tuple[str, str]] = []
     for m in measures:
-        spec = m.aggregate
-        if spec is None or spec.source is None:
+        if not isinstance(m, ResolvedAggregate) or m.source is None:
             out.append(m)
             continue
         match = getattr(specs[m.name], "match", None) or {}
         pairs, inferred = counterparts(
-            ctx.columns, schema[spec.source], match, dims, predicates, spec.where
+            ctx.columns, schema[m.source], match, dims, predicates, m.where
         )
-        out.append(replace(m, aggregate=replace(spec, counterparts=pairs)))
-        what = f"{m.name} (from {spec.source})"
+        out.append(replace(m, counterparts=pairs))
+        what = f"{m.name} (from {m.source})"
         loose = unapplied(predicates, pairs)
-        if loose and spec.where:
+        if loose and m.where:
             # Its own filter is what applies (won deals closed this year): say which, rather
             # than advise a filter it has.
-            own = "; ".join(_describe(p) for p in spec.where)
-            caveats.append((m.name, f"{m.label} ({spec.source}) does not follow the report's "
+            own = "; ".join(_describe(p) for p in m.where)
+            caveats.append((m.name, f"{m.label} ({m.source}) does not follow the report's "
                                     f"filter(s) on {', '.join(loose)}"))  # fmt: skip
             notes.append(
-                f"{what} reads the {spec.source} rows its own filter keeps ({own}); the "
+                f"{what} reads the {m.source} rows its own filter keeps ({own}); the "
                 f"report's filter(s) on {', '.join(loose)} do not apply to it"
             )
         elif loose:
             unrestricted = f"is not restricted by the report's filter(s) on {', '.join(loose)}"
-            caveats.append((m.name, f"{m.label} ({spec.source}) {unrestricted}"))
+            caveats.append((m.name, f"{m.label} ({m.source}) {unrestricted}"))
             notes.append(
-                f"{what} {unrestricted}: give it its own `filter:` on {spec.source}'s columns, "
-                f"or `match:` the column of {spec.source} that stands for it, if it should be"
+                f"{what} {unrestricted}: give it its own `filter:` on {m.source}'s columns, "
+                f"or `match:` the column of {m.source} that stands for it, if it should be"
             )
         if inferred:
             notes.append(f"{what} follows the report's filter(s) on {', '.join(inferred)}")
@@ -271,7 +272,7 @@ def _time_settings(report: ReportSpec, as_of: dt.date, problems: list[Problem]) 
 def _check_top(
     ctx: Context, dims: list[ResolvedDimension], measures: list[ResolvedMeasure]
 ) -> None:
-    aggregates = [m.name for m in measures if m.aggregate is not None]
+    aggregates = [m.name for m in measures if isinstance(m, ResolvedAggregate)]
     for i, d in enumerate(dims):
         if d.top is not None and d.top.by not in aggregates:
             ctx.problems.append(
