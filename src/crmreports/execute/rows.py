@@ -76,6 +76,7 @@ class RowCompiler:
         members: Mapping[str, TopMembers] | None = None,
         columns: Mapping[str, str] | None = None,
         instants: Mapping[str, str] | None = None,
+        civil_durations: bool = False,
     ) -> None:
         self.types = dict(types)
         self.timezone = timezone
@@ -83,12 +84,19 @@ class RowCompiler:
         # The frame's name of a column where it is not the spec's (see BoundSource.renamed).
         self.columns = dict(columns or {})
         self.instants = dict(instants or {})  # aware column -> its UTC instants (formulas)
+        self.civil_durations = civil_durations  # elapsed time from civil dates (Spark)
 
     def col(self, name: str) -> nw.Expr:
         return nw.col(self.columns.get(name, name))
 
     def formula(self, node: Node) -> nw.Expr:
-        return to_expr(node, self.types, columns=self.columns, instants=self.instants)
+        return to_expr(
+            node,
+            self.types,
+            columns=self.columns,
+            instants=self.instants,
+            civil_durations=self.civil_durations,
+        )
 
     # --- filters ------------------------------------------------------------------------------
 

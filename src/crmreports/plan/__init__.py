@@ -22,7 +22,6 @@ from crmreports.plan.nodes import (
     NullFlag,
     OutputColumn,
     PacingStep,
-    Plan,
     PostStep,
     RankStep,
     RollingStep,
@@ -37,6 +36,7 @@ from crmreports.plan.nodes import (
     TotalsStep,
     WindowBase,
 )
+from crmreports.plan.plan import Plan
 
 __all__ = [
     "ROW_LEVEL",

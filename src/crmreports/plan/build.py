@@ -33,7 +33,6 @@ from crmreports.plan.nodes import (
     NullFlag,
     OutputColumn,
     PacingStep,
-    Plan,
     PostStep,
     RankStep,
     RollingStep,
@@ -48,6 +47,7 @@ from crmreports.plan.nodes import (
     TotalsStep,
     WindowBase,
 )
+from crmreports.plan.plan import Plan
 from crmreports.plan.shift import (
     fixed_time_filters,
     offset_text,

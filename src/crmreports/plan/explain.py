@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from crmreports.plan.nodes import (
     AcrossStep,
@@ -20,7 +20,6 @@ from crmreports.plan.nodes import (
     Masked,
     NullFlag,
     PacingStep,
-    Plan,
     PostStep,
     RankStep,
     RollingStep,
@@ -45,6 +44,9 @@ from crmreports.resolve import (
     Predicate,
 )
 from crmreports.spec.formula import Ref, to_text
+
+if TYPE_CHECKING:  # the plan record imports this module for its explain()
+    from crmreports.plan.plan import Plan
 
 _SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 

@@ -371,26 +371,3 @@ PostStep = (
     AcrossStep | GapFill | FormulaStep | PacingStep | RunningStep | RollingStep | CompareStep
     | ShareStep | RankStep | TotalsStep | HavingStep | SortStep | LimitStep
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Plan:
-    pre: tuple[TopQuery, ...]
-    queries: tuple[AggQuery, ...]  # queries[0] is the main one
-    post: tuple[PostStep, ...]
-    columns: tuple[str, ...]
-    hidden: tuple[str, ...] = ()  # helper columns dropped at the end
-    dimensions: tuple[str, ...] = ()  # the report's dimensions, in order (totals' row_level)
-    notes: tuple[str, ...] = ()  # what the plan could not do as asked, for the result's notes
-
-    @property
-    def source(self) -> str:
-        return self.queries[0].source
-
-    def query(self, name: str) -> AggQuery:
-        return next(q for q in self.queries if q.name == name)
-
-    def explain(self) -> str:
-        from crmreports.plan.explain import explain
-
-        return explain(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any, assert_never
 
 from crmreports.errors import Problem
@@ -114,12 +115,8 @@ def _column(ctx: Context, name: str, path: str, scope: dict[str, DataType]) -> D
         return ctx.column(name, path)
     if name in scope:
         return scope[name]
-    saved = ctx.columns
-    ctx.columns = scope  # reuse the located unknown-name message with the result's columns
-    try:
-        return ctx.column(name, path)
-    finally:
-        ctx.columns = saved
+    # the located unknown-name message, with the result's columns (problems are shared)
+    return replace(ctx, columns=scope).column(name, path)
 
 
 def _value(ctx: Context, value: Any, dtype: DataType, field: str, path: str) -> Any:

@@ -210,9 +210,11 @@ def _cross_source(
             )
         )
         return None
-    other = Context(m.source, ctx.schema[m.source], ctx.params, ctx.time, ctx.problems)
     source = m.source
-    other.hint_for = lambda name: ctx.hint_in(source, name)  # a mapped target: how to map
+    other = Context(
+        m.source, ctx.schema[m.source], ctx.params, ctx.time, ctx.problems,
+        hint_for=lambda name: ctx.hint_in(source, name),  # a mapped target: how to map
+    )  # fmt: skip
     dim_names = [d.name for d in dims]
     ok = True
     for column, dim in m.match.items():

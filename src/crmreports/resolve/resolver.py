@@ -76,11 +76,17 @@ def resolve(
     values = resolve_params(report.params, params or {}, problems, failed)
     time = _time_settings(report, as_of or dt.date.today(), problems)
     joined, joins = reachable_columns(source, report.relationships, schema, problems)
-    ctx = Context(source, {**columns, **joined}, values, time, problems)
-    ctx.hint_for = lambda name: _lookup_hint(name, source, schema, report)
-    ctx.hint_in = lambda other, name: _lookup_hint(name, other, schema, report)
-    ctx.schema = schema  # measures from other sources (targets) resolve against it
-    ctx.failed_params = failed
+    ctx = Context(
+        source,
+        {**columns, **joined},
+        values,
+        time,
+        problems,
+        hint_for=lambda name: _lookup_hint(name, source, schema, report),
+        hint_in=lambda other, name: _lookup_hint(name, other, schema, report),
+        schema=dict(schema),  # measures from other sources (targets) resolve against it
+        failed_params=failed,
+    )
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
     good_dims = [d for d in dims if d is not None]
     filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
