@@ -31,6 +31,7 @@ from crmreports.plan import (
     PacingStep,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RunningStep,
     ShareStep,
@@ -71,6 +72,8 @@ class PostRunner:
                 return self.running(frame, s)
             case RollingStep():
                 return self.rolling(frame, s)
+            case RollingDistinctStep():
+                return self.rolling_distinct(frame, s)
             case CompareStep():
                 return self.compare(frame, s)
             case ShareStep():
@@ -248,6 +251,71 @@ class PostRunner:
             else window.over(order_by=s.time)
         )
         result = filled.select(*keys, windowed.cast(target).alias(s.name))
+        return null_safe_join(frame, result, keys)
+
+    def rolling_distinct(self, frame: Frame, s: RollingDistinctStep) -> Frame:
+        """Each row's window is the `periods` calendar periods ending at its own (numbered on
+        the completed axis, so a period without rows still takes its place); the values of
+        the base rows whose period falls inside it, for the row's other keys, are counted
+        once each. Nulls are no value (as in count_distinct)."""
+        schema = frame.collect_schema()
+        time_type = schema[s.time]
+        span = self.span(s.span)
+        lo, hi = _bounds(frame, s.time)
+        if span is None or lo is None:
+            return frame.with_columns(nw.lit(None).cast(nw.Int64).alias(s.name))
+        first = _periods_back(lo, s.periods - 1, s.grain, s.calendar)
+        periods = _periods(first, hi, s.grain, s.calendar, inclusive_end=True)
+        is_date = _is_date(time_type)
+        index, start = f"{s.name}__index", f"{s.name}__start"
+        axis = pa.table(
+            {
+                s.time: pa.array(
+                    [_as_axis_value(p, is_date) for p in periods],
+                    pa.date32() if is_date else pa.timestamp("us"),
+                ),
+                index: pa.array(range(len(periods)), pa.int64()),
+                # the first period of the window ending here
+                start: pa.array(
+                    [_as_axis_value(periods[max(k - s.periods + 1, 0)], is_date)
+                     for k in range(len(periods))],
+                    pa.date32() if is_date else pa.timestamp("us"),
+                ),
+            }
+        )  # fmt: skip
+        numbered: Frame = nw.from_native(self.cursor.from_arrow(axis)).with_columns(
+            nw.col(s.time).cast(time_type), nw.col(start).cast(time_type)
+        )
+        keys = [*s.partition, s.time]
+        wanted = frame.filter(~nw.col(s.time).is_null()).select(*keys).unique()
+        wanted = null_safe_join(wanted, numbered, [s.time])
+        # The base rows, each with its period's number (periods off the axis drop out).
+        seen = f"{s.name}__seen"
+        rows = self.frame(s.query).filter(~nw.col(s.value).is_null())
+        rows = rows.with_columns(nw.col(s.time).cast(time_type))
+        rows = null_safe_join(rows.select(*keys, s.value), numbered.select(s.time, index), [s.time])
+        rows = rows.filter(~nw.col(index).is_null()).select(
+            *s.partition, nw.col(s.value), nw.col(index).alias(seen)
+        )
+        pairs = null_safe_join(wanted.select(*keys, index), rows, list(s.partition))
+        inside = (nw.col(seen) <= nw.col(index)) & (nw.col(seen) > nw.col(index) - s.periods)
+        counted = (
+            pairs.filter(inside)
+            .group_by(*keys, drop_null_keys=False)
+            .agg(nw.col(s.value).n_unique().alias(seen))
+        )
+        result = null_safe_join(wanted, counted, keys)
+        # A window reaching into the covered span without values counts none; one entirely
+        # outside it has no data.
+        first_seen, last_seen = (nw.lit(_as_axis_value(v, is_date)) for v in span)
+        covered = (nw.col(start) <= last_seen) & (nw.col(s.time) >= first_seen)
+        empty = nw.lit(0) if s.fill == "zero" else nw.lit(None)
+        value = (
+            nw.when(~covered)
+            .then(nw.lit(None))
+            .otherwise(nw.when(nw.col(seen).is_null()).then(empty).otherwise(nw.col(seen)))
+        )
+        result = result.select(*keys, value.cast(nw.Int64).alias(s.name))
         return null_safe_join(frame, result, keys)
 
     def running(self, frame: Frame, s: RunningStep) -> Frame:

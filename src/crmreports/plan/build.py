@@ -35,6 +35,7 @@ from crmreports.plan.nodes import (
     PacingStep,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RowValue,
     RunningStep,
@@ -67,6 +68,7 @@ from crmreports.resolve import (
     ResolvedRank,
     ResolvedReport,
     ResolvedRolling,
+    ResolvedRollingDistinct,
     ResolvedRunning,
     ResolvedShare,
     ResolvedWindow,
@@ -426,8 +428,8 @@ class _Builder:
                 case ResolvedFormula():
                     steps.append(FormulaStep(m.name, m.node, m.dtype))
                 case (
-                    ResolvedRunning() | ResolvedRolling() | ResolvedCompare() | ResolvedShare()
-                    | ResolvedRank() | ResolvedPacing()
+                    ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct()
+                    | ResolvedCompare() | ResolvedShare() | ResolvedRank() | ResolvedPacing()
                 ):  # fmt: skip
                     steps.append(self._window(m, dims, queries, others))
                 case _:
@@ -454,7 +456,10 @@ class _Builder:
                     m.name, m.of, m.target_measure, time.name, time.grain, r.time.calendar,
                     r.time.as_of,
                 )  # fmt: skip
-            case ResolvedRunning() | ResolvedRolling() | ResolvedCompare():
+            case (
+                ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct()
+                | ResolvedCompare()
+            ):  # fmt: skip
                 return self._over_time(m, dims, queries, others)
             case _:
                 assert_never(m)
@@ -475,7 +480,7 @@ class _Builder:
 
     def _over_time(
         self,
-        m: ResolvedRunning | ResolvedRolling | ResolvedCompare,
+        m: ResolvedRunning | ResolvedRolling | ResolvedRollingDistinct | ResolvedCompare,
         dims: list[tuple[int, ResolvedDimension]],
         queries: list[AggQuery],
         others: tuple[str, ...],
@@ -504,6 +509,14 @@ class _Builder:
                     m.name, m.of, time.name, others, m.periods, m.agg, time.grain, cal,
                     base, span,
                 )  # fmt: skip
+            case ResolvedRollingDistinct():
+                wide = widen_time_filters(self.filters, time, cal, periods_back=m.periods - 1)
+                assert isinstance(of, ResolvedAggregate)  # the resolver checked it
+                query, value = self._distinct_rows("rolld", of, dims, wide, queries)
+                return RollingDistinctStep(
+                    m.name, m.of, time.name, others, m.periods, time.grain, cal, query, value,
+                    span, of.fill,
+                )  # fmt: skip
             case ResolvedCompare():
                 # the earlier period's value, from base rows even outside the report's range
                 offset = (m.offset_n, m.offset_unit)
@@ -516,6 +529,42 @@ class _Builder:
                 )
             case _:
                 assert_never(m)
+
+    def _distinct_rows(
+        self,
+        prefix: str,
+        of: ResolvedAggregate,
+        dims: list[tuple[int, ResolvedDimension]],
+        filters: tuple[Predicate, ...],
+        queries: list[AggQuery],
+    ) -> tuple[str, str]:
+        """A query with one row per key combination and value of `of` (null where its own
+        filter fails), for counting distinct values over several periods; its name and the
+        column holding the values."""
+        r, p = self.report, self.p
+        j = r.measures.index(of)
+        derived: list[Derived] = []
+        keys: list[str] = []
+        outputs: list[OutputColumn] = []
+        for i, d in dims:
+            key = self._dimension(i, d, derived, keys, [])
+            outputs.append(OutputColumn(d.name, key, d.dtype))
+        assert of.value is not None  # a distinct count reads a value
+        value = f"{p}x{j}"
+        derived.append(RowValue(value, of.value))
+        if of.where:
+            derived.append(Masked(f"{p}w{j}", value, of.where))
+            value = f"{p}w{j}"
+        keys.append(value)
+        outputs.append(OutputColumn(value, value, of.input_dtype or DataType.OTHER))
+        rows = f"{p}rows"
+        name = f"{prefix}{len(queries)}"
+        aggregations = (Aggregation(rows, "len", None),)
+        zone, joins = r.time.timezone, r.joins
+        query = AggQuery(name, r.source, zone, joins, filters, tuple(derived), tuple(keys),
+                         aggregations, tuple(outputs))  # fmt: skip
+        queries.append(query)
+        return name, value
 
     def _window_base(
         self,

@@ -22,6 +22,7 @@ from crmreports.plan.nodes import (
     PacingStep,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RowValue,
     RunningStep,
@@ -130,6 +131,9 @@ def _describe_step(s: PostStep) -> str:
             return f"{s.name} = {to_text(s.node)}"
         case RunningStep() | RollingStep() | CompareStep():
             return _describe_window(s)
+        case RollingDistinctStep():
+            periods = f"the {s.periods} {s.grain.value}s ending at each row"
+            return f"{s.name} = distinct values of {s.of} over {periods} (from {s.query})"
         case ShareStep():
             within = ", ".join(s.within) or "the grand total"
             return f"{s.name} = {s.of} / total of {s.of} within {within} ({s.query})"

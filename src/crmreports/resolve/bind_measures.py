@@ -19,6 +19,7 @@ from crmreports.resolve.measures import (
     ResolvedPacing,
     ResolvedRank,
     ResolvedRolling,
+    ResolvedRollingDistinct,
     ResolvedRunning,
     ResolvedShare,
 )
@@ -396,6 +397,10 @@ def _window(
             shown = s.shown(of_dtype, m.format or of_format)
             return ResolvedRunning(m.name, shown, m.of, m.running.reset)
         case RollingMeasure():
+            if m.rolling.agg == "sum" and _counts_distinct(base):
+                # Recounted over the window's rows: a customer of two months counts once.
+                shown = s.shown(of_dtype, m.format or of_format)
+                return ResolvedRollingDistinct(m.name, shown, m.of, m.rolling.periods)
             if m.rolling.agg == "sum" and not _is_additive(base):
                 s.ctx.problems.append(_not_additive(s.path, m.of, base, "a rolling sum adds up"))
                 return None
@@ -517,6 +522,10 @@ def _is_additive(m: Measure) -> bool:
     return isinstance(m, CountMeasure | FieldMeasure | ExprMeasure) and (
         AGGREGATIONS[m.agg].additive
     )
+
+
+def _counts_distinct(m: Measure) -> bool:
+    return isinstance(m, FieldMeasure | ExprMeasure) and m.agg == "count_distinct"
 
 
 def _not_additive(path: str, of: str, base: Measure, why: str) -> Problem:

@@ -128,6 +128,16 @@ class ResolvedRolling(_Measure):
 
 
 @dataclass(frozen=True)
+class ResolvedRollingDistinct(_Measure):
+    """A distinct count over the `periods` calendar periods ending at each row, recounted from
+    base rows: a value seen in two periods of the window counts once (`of` is the
+    count_distinct measure whose values and filter it reads)."""
+
+    of: str
+    periods: int
+
+
+@dataclass(frozen=True)
 class ResolvedCompare(_Measure):
     of: str
     offset_n: int  # how many units back
@@ -157,8 +167,8 @@ class ResolvedPacing(_Measure):
 
 
 ResolvedWindow = (
-    ResolvedRunning | ResolvedRolling | ResolvedCompare | ResolvedShare | ResolvedRank
-    | ResolvedPacing
+    ResolvedRunning | ResolvedRolling | ResolvedRollingDistinct | ResolvedCompare | ResolvedShare
+    | ResolvedRank | ResolvedPacing
 )  # fmt: skip
 ResolvedMeasure = ResolvedAggregate | ResolvedFormula | ResolvedWindow
 
@@ -173,8 +183,8 @@ def measure_inputs(m: ResolvedMeasure) -> tuple[str, ...]:
         case ResolvedPacing():
             return tuple(sorted({m.of, m.target_measure}))
         case (
-            ResolvedRunning() | ResolvedRolling() | ResolvedCompare() | ResolvedShare()
-            | ResolvedRank()
+            ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct() | ResolvedCompare()
+            | ResolvedShare() | ResolvedRank()
         ):  # fmt: skip
             return (m.of,)
         case _:
@@ -187,8 +197,8 @@ def is_window(m: ResolvedMeasure) -> bool:
         case ResolvedAggregate() | ResolvedFormula():
             return False
         case (
-            ResolvedRunning() | ResolvedRolling() | ResolvedCompare() | ResolvedShare()
-            | ResolvedRank() | ResolvedPacing()
+            ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct() | ResolvedCompare()
+            | ResolvedShare() | ResolvedRank() | ResolvedPacing()
         ):  # fmt: skip
             return True
         case _:

@@ -20,6 +20,7 @@ from crmreports.resolve.measures import (
     ResolvedPacing,
     ResolvedRank,
     ResolvedRolling,
+    ResolvedRollingDistinct,
     ResolvedRunning,
     ResolvedShare,
 )
@@ -62,7 +63,7 @@ def _same_unit_as(m: ResolvedMeasure) -> str | None:
     """The measure whose unit `m`'s values are in (a running total's, not a ratio's or a
     rank's), if any."""
     match m:
-        case ResolvedRunning() | ResolvedRolling():
+        case ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct():
             return m.of
         case ResolvedCompare():
             return m.of if m.show != "pct_change" else None

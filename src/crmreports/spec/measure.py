@@ -230,13 +230,16 @@ class Rolling(SpecModel):
     agg: Literal["sum", "avg"] = Field(
         default="sum",
         description="Add up the periods in the window, or average them (a period without "
-        "rows counts as 0 for a sum or count measure and is skipped otherwise).",
+        "rows counts as 0 for a sum or count measure and is skipped otherwise). The sum of a "
+        "count_distinct counts the distinct values of the whole window.",
     )
 
 
 class RollingMeasure(_MeasureBase):
     """A window over the last N calendar periods (the current one included). Periods without
-    rows count as empty (0 for counts and sums), never as 'the previous row'."""
+    rows count as empty (0 for counts and sums), never as 'the previous row'. The sum of a
+    distinct count is recounted over the window's rows, each value once ("active customers in
+    the trailing 3 months": a customer of two of the months counts once)."""
 
     of: Name = Field(description="The measure to combine over the window.")
     rolling: Rolling = Field(description="Rolling-window options.")
