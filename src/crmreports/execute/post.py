@@ -68,20 +68,11 @@ class PostRunner:
                 return self.across(frame, s.query, s.keys, s.zero_fill, s.time, s.span)
             case GapFill():
                 return self.gap_fill(frame, s)
-            case RunningStep():
-                return self.running(frame, s)
-            case RollingStep():
-                return self.rolling(frame, s)
-            case RollingDistinctStep():
-                return self.rolling_distinct(frame, s)
-            case CompareStep():
-                return self.compare(frame, s)
-            case ShareStep():
-                return self.share(frame, s)
-            case PacingStep():
-                return self.pacing(frame, s)
-            case RankStep():
-                return rank(frame, s)
+            case (
+                RunningStep() | RollingStep() | RollingDistinctStep() | CompareStep()
+                | ShareStep() | PacingStep() | RankStep()
+            ):  # fmt: skip
+                return self.window(frame, s)
             case HavingStep():
                 rows = RowCompiler(types_of(frame))
                 for p in s.predicates:
@@ -97,6 +88,31 @@ class PostRunner:
             case TotalsStep():  # pragma: no cover
                 # Totals rows are appended by the executor, from their own query.
                 raise TypeError("totals are appended by the executor")
+            case _:
+                assert_never(s)
+
+    def window(
+        self,
+        frame: Frame,
+        s: RunningStep | RollingStep | RollingDistinctStep | CompareStep | ShareStep | PacingStep
+        | RankStep,
+    ) -> Frame:  # fmt: skip
+        """A measure seen across the result's rows."""
+        match s:
+            case RunningStep():
+                return self.running(frame, s)
+            case RollingStep():
+                return self.rolling(frame, s)
+            case RollingDistinctStep():
+                return self.rolling_distinct(frame, s)
+            case CompareStep():
+                return self.compare(frame, s)
+            case ShareStep():
+                return self.share(frame, s)
+            case PacingStep():
+                return self.pacing(frame, s)
+            case RankStep():
+                return rank(frame, s)
             case _:
                 assert_never(s)
 

@@ -44,22 +44,7 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
             )
         else:
             kept_filters.append(f)
-    dropped: dict[str, str] = {}
-    for m in report.measures:
-        if not m.optional:
-            continue
-        own = m.source if isinstance(m, CountMeasure | FieldMeasure | ExprMeasure) else None
-        reads_from = own or source
-        if reads_from not in schema:
-            dropped[m.name] = f"the data has no source {reads_from!r}"
-            continue
-        missing = [
-            c
-            for c in sorted(columns_read(m))
-            if not _present(c, reads_from, schema) and c not in params
-        ]
-        if missing:  # every missing column, so one fix in the data brings the measure back
-            dropped[m.name] = f"source {reads_from!r} has no {_columns_text(missing)}"
+    dropped = _unfed_measures(report, schema, source, params)
     if not dropped:
         if skipped:
             return report.model_copy(update={"filters": kept_filters}), tuple(skipped)
@@ -95,6 +80,29 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
         }
     )
     return pruned, notes
+
+
+def _unfed_measures(
+    report: ReportSpec, schema: Schema, source: str, params: set[str]
+) -> dict[str, str]:
+    """The optional measures whose source or columns the data lacks, each with why."""
+    dropped: dict[str, str] = {}
+    for m in report.measures:
+        if not m.optional:
+            continue
+        own = m.source if isinstance(m, CountMeasure | FieldMeasure | ExprMeasure) else None
+        reads_from = own or source
+        if reads_from not in schema:
+            dropped[m.name] = f"the data has no source {reads_from!r}"
+            continue
+        missing = [
+            c
+            for c in sorted(columns_read(m))
+            if not _present(c, reads_from, schema) and c not in params
+        ]
+        if missing:  # every missing column, so one fix in the data brings the measure back
+            dropped[m.name] = f"source {reads_from!r} has no {_columns_text(missing)}"
+    return dropped
 
 
 def _columns_text(names: list[str]) -> str:
