@@ -585,7 +585,8 @@ class _Builder:
         others_ = _across_aggregates(needed)
         fills = tuple(self._empty_value(m, queries) for m in own + others_)
         keys = tuple(d.name for d in r.dimensions)
-        query, across = "main", ()
+        query = "main"
+        across: tuple[AcrossStep, ...] = ()
         if filters != self.filters:
             query = f"{prefix}{len(queries)}"
             queries.append(self.query(query, dims, own, filters, outputs_hidden=False))

@@ -110,7 +110,7 @@ def bind_measures(
 
 def _aggregate(
     ctx: Context, m: CountMeasure | FieldMeasure | ExprMeasure, i: int
-) -> ResolvedMeasure | None:
+) -> ResolvedAggregate | None:
     path = f"measures[{i}]"
     value: Node | None = None
     input_dtype: DataType | None = None

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from typing import Literal, assert_never
 
 from crmreports.resolve.calendar import Calendar
-from crmreports.resolve.measures import MeasureGraph, ResolvedMeasure
+from crmreports.resolve.measures import MeasureGraph
+
+# re-exported: the measure types moved to resolve/measures.py
+from crmreports.resolve.measures import ResolvedMeasure as ResolvedMeasure
 from crmreports.resolve.relationships import ResolvedJoin
 from crmreports.resolve.types import DataType
 from crmreports.spec import DatePart, Grain, ReportSpec

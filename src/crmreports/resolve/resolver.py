@@ -89,10 +89,10 @@ def resolve(
     )
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
     good_dims = [d for d in dims if d is not None]
-    filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
+    filter_names = {f.name for f in report.filters if f.name}
     measures = bind_measures(
         ctx,
-        report.measures,  # type: ignore[arg-type]
+        report.measures,
         good_dims,
         filter_names,
         currency=report.currency,
@@ -117,11 +117,7 @@ def resolve(
         raise SpecError.from_problems(in_spec_order(problems), report=report.name)
     notes = (
         left_out
-        + tuple(
-            f.predicate.description  # type: ignore[union-attr]
-            for f in filters
-            if hasattr(f.predicate, "description")
-        )
+        + tuple(f.predicate.description for f in filters if isinstance(f.predicate, DateRange))
         + across_notes
     )
     return ResolvedReport(
