@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, assert_never
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmreports.errors import Problem, SpecError, format_names, show_value, suggest
@@ -24,10 +24,15 @@ from crmreports.resolve.optional import prune_optional
 from crmreports.resolve.params import resolve_params
 from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
 from crmreports.resolve.resolved import (
+    AnyOfPredicate,
+    Between,
     Comparison,
+    Contains,
     DateRange,
+    ExprPredicate,
     Membership,
     NamedPredicate,
+    NullTest,
     Predicate,
     ResolvedDimension,
     ResolvedMeasure,
@@ -37,7 +42,13 @@ from crmreports.resolve.resolved import (
 )
 from crmreports.resolve.types import DataType, Schema
 from crmreports.resolve.visual import resolve_visual
-from crmreports.spec import ReportSpec, check_structure
+from crmreports.spec import (
+    CountMeasure,
+    ExprMeasure,
+    FieldMeasure,
+    ReportSpec,
+    check_structure,
+)
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _KEY_ORDER = (
@@ -101,7 +112,7 @@ def resolve(
     for i, f in enumerate(report.filters):
         predicate = bind_filter(ctx, f, f"filters[{i}]")
         if predicate is not None:
-            filters.append(NamedPredicate(predicate, getattr(f, "name", None)))
+            filters.append(NamedPredicate(predicate, f.name))
     good_measures = [m for m in measures if m is not None]
     good_measures, across_notes, caveats = _with_counterparts(
         good_measures, report, schema, ctx, good_dims, filters
@@ -162,7 +173,10 @@ def _with_counterparts(
         if not isinstance(m, ResolvedAggregate) or m.source is None:
             out.append(m)
             continue
-        match = getattr(specs[m.name], "match", None) or {}
+        spec = specs[m.name]
+        match = (
+            spec.match if isinstance(spec, CountMeasure | FieldMeasure | ExprMeasure) else None
+        ) or {}
         pairs, inferred = counterparts(
             ctx.columns, schema[m.source], match, dims, predicates, m.where
         )
@@ -202,8 +216,14 @@ def _describe(p: Predicate) -> str:
         case Membership():
             values = ", ".join(show_value(v) for v in p.values)
             return f"{p.field} {'not in' if p.negate else 'in'} [{values}]"
+        case Between() | NullTest() | Contains():
+            return p.field or "a formula"
+        case ExprPredicate():
+            return p.text or "a formula"
+        case AnyOfPredicate():
+            return "a formula"
         case _:
-            return str(getattr(p, "field", None) or getattr(p, "text", None) or "a formula")
+            assert_never(p)
 
 
 def _needed_joins(used: set[str], joins: dict[str, ResolvedJoin]) -> tuple[ResolvedJoin, ...]:
