@@ -35,9 +35,7 @@ Each rule below was checked on both engines (tests/test_formula.py pins them):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 
 import narwhals as nw
 
@@ -47,7 +45,7 @@ from crmreports.resolve.formula_types import MAX_DAYS, annotate, iso_temporal, w
 from crmreports.resolve.types import DataType
 from crmreports.spec.formula import Binary, Call, IfElse, InList, Literal, Node, Ref, Unary
 
-__all__ = ["civil_durations", "to_expr"]
+__all__ = ["to_expr"]
 
 _INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
 _TEXT, _DATE, _DATETIME = DataType.STRING, DataType.DATE, DataType.DATETIME
@@ -74,6 +72,7 @@ def to_expr(
     time_zones: Mapping[str, str | None] | None = None,
     columns: Mapping[str, str] | None = None,
     instants: Mapping[str, str] | None = None,
+    civil_durations: bool = False,
 ) -> nw.Expr:
     """The narwhals expression computing `node` for each row.
 
@@ -82,13 +81,17 @@ def to_expr(
     the frame's name of a column where it is not the name written (see `BoundSource.renamed`);
     `instants` names, for a column that was aware before the query made it wall-clock time, the
     column holding its instants in microseconds since 1970, from which elapsed hours and
-    minutes are taken.
+    minutes are taken. `civil_durations`: for an engine without durations (narwhals has no
+    total_microseconds on Spark), elapsed time is counted from the civil date and time instead.
     Raises `InvalidSpecError` if the formula does not type-check (resolve reports that first).
     """
     found, problems = annotate(node, types)
     if problems:
         raise InvalidSpecError(problems)
-    return _Translator(found, time_zones or {}, columns or {}, instants or {}).expr(node)
+    translator = _Translator(
+        found, time_zones or {}, columns or {}, instants or {}, civil_durations
+    )
+    return translator.expr(node)
 
 
 class _Translator:
@@ -98,11 +101,13 @@ class _Translator:
         zones: Mapping[str, str | None],
         columns: Mapping[str, str],
         instants: Mapping[str, str],
+        civil_durations: bool = False,
     ) -> None:
         self.found = found
         self.zones = zones
         self.columns = columns
         self.instants = instants
+        self.civil_durations = civil_durations
 
     def type(self, node: Node) -> DataType | None:
         return self.found.get(id(node))
@@ -289,7 +294,7 @@ class _Translator:
         if name == "days_between":
             # Calendar days between the two (local) dates: a datetime counts as its date.
             start, end = (_midnight(e) for e in self.temporal_pair(args[0], args[1]))
-            return (_micros_between(start, end) // _US_PER_DAY).cast(nw.Int64)
+            return (self.micros_between(start, end) // _US_PER_DAY).cast(nw.Int64)
         if name in ("hours_between", "minutes_between"):
             # Elapsed time between instants when both sides know theirs (aware columns);
             # otherwise the difference of the wall-clock times.
@@ -298,7 +303,7 @@ class _Translator:
             if first is not None and last is not None:
                 return (last - first) / per
             start, end = self.temporal_pair(args[0], args[1])
-            return _micros_between(start, end) / per
+            return self.micros_between(start, end) / per
         if name == "add_days":
             target = self.type(node) or _DATE
             days = whole_days(args[1])
@@ -347,6 +352,14 @@ class _Translator:
                 return value.str.starts_with(needle)
             return value.str.ends_with(needle)
         return self.numeric(name, node)
+
+    def micros_between(self, start: nw.Expr, end: nw.Expr) -> nw.Expr:
+        # On an engine without durations (Spark), days_between counts civil dates; elsewhere
+        # the engine's own duration is used, as the counting makes a much bigger expression
+        # that DuckDB plans slowly when nested.
+        if self.civil_durations:
+            return _epoch_micros(end) - _epoch_micros(start)
+        return (end - start).dt.total_microseconds()
 
     def numeric(self, name: str, node: Call) -> nw.Expr:
         """abs, floor, ceil, round: integers (and booleans, as 0/1) stay integers."""
@@ -433,27 +446,6 @@ def _arith(op: str, left: nw.Expr, right: nw.Expr) -> nw.Expr:
 def _midnight(value: nw.Expr) -> nw.Expr:
     """The start of the day of a datetime (its own zone), still a datetime."""
     return value.dt.truncate("1d")
-
-
-def _micros_between(start: nw.Expr, end: nw.Expr) -> nw.Expr:
-    if _civil_durations.get():
-        return _epoch_micros(end) - _epoch_micros(start)
-    return (end - start).dt.total_microseconds()
-
-
-# Set while compiling for an engine without durations (narwhals has no total_microseconds on
-# Spark): days_between then counts civil dates instead. Elsewhere the engine's own duration is
-# used, as the counting makes a much bigger expression that DuckDB plans slowly when nested.
-_civil_durations: ContextVar[bool] = ContextVar("civil_durations", default=False)
-
-
-@contextmanager
-def civil_durations(on: bool) -> Iterator[None]:
-    token = _civil_durations.set(on)
-    try:
-        yield
-    finally:
-        _civil_durations.reset(token)
 
 
 def _epoch_micros(value: nw.Expr) -> nw.Expr:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, assert_never
 
 import duckdb
 import narwhals as nw
@@ -31,11 +31,13 @@ from crmreports.plan import (
     PacingStep,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RunningStep,
     ShareStep,
     SortStep,
     SpanRef,
+    TotalsStep,
     WindowBase,
 )
 from crmreports.resolve import Calendar, DataType
@@ -59,38 +61,60 @@ class PostRunner:
         return frame
 
     def step(self, frame: Frame, s: PostStep) -> Frame:
-        if isinstance(s, FormulaStep):
-            return formula(frame, s)
-        if isinstance(s, AcrossStep):
-            return self.across(frame, s.query, s.keys, s.zero_fill, s.time, s.span)
-        if isinstance(s, GapFill):
-            return self.gap_fill(frame, s)
-        if isinstance(s, RunningStep):
-            return self.running(frame, s)
-        if isinstance(s, RollingStep):
-            return self.rolling(frame, s)
-        if isinstance(s, CompareStep):
-            return self.compare(frame, s)
-        if isinstance(s, ShareStep):
-            return self.share(frame, s)
-        if isinstance(s, PacingStep):
-            return self.pacing(frame, s)
-        if isinstance(s, RankStep):
-            return rank(frame, s)
-        if isinstance(s, HavingStep):
-            rows = RowCompiler(types_of(frame))
-            for p in s.predicates:
-                frame = frame.filter(rows.predicate(p))
-            return frame
-        if isinstance(s, SortStep):
-            if not s.keys:
+        match s:
+            case FormulaStep():
+                return formula(frame, s)
+            case AcrossStep():
+                return self.across(frame, s.query, s.keys, s.zero_fill, s.time, s.span)
+            case GapFill():
+                return self.gap_fill(frame, s)
+            case (
+                RunningStep() | RollingStep() | RollingDistinctStep() | CompareStep()
+                | ShareStep() | PacingStep() | RankStep()
+            ):  # fmt: skip
+                return self.window(frame, s)
+            case HavingStep():
+                rows = RowCompiler(types_of(frame))
+                for p in s.predicates:
+                    frame = frame.filter(rows.predicate(p))
                 return frame
-            return frame.sort(
-                [k.name for k in s.keys], descending=[k.desc for k in s.keys], nulls_last=True
-            )
-        if isinstance(s, LimitStep):
-            return frame.head(s.n)
-        raise AssertionError(s)  # pragma: no cover
+            case SortStep():
+                if not s.keys:
+                    return frame
+                names = [k.name for k in s.keys]
+                return frame.sort(names, descending=[k.desc for k in s.keys], nulls_last=True)
+            case LimitStep():
+                return frame.head(s.n)
+            case TotalsStep():  # pragma: no cover
+                # Totals rows are appended by the executor, from their own query.
+                raise TypeError("totals are appended by the executor")
+            case _:
+                assert_never(s)
+
+    def window(
+        self,
+        frame: Frame,
+        s: RunningStep | RollingStep | RollingDistinctStep | CompareStep | ShareStep | PacingStep
+        | RankStep,
+    ) -> Frame:  # fmt: skip
+        """A measure seen across the result's rows."""
+        match s:
+            case RunningStep():
+                return self.running(frame, s)
+            case RollingStep():
+                return self.rolling(frame, s)
+            case RollingDistinctStep():
+                return self.rolling_distinct(frame, s)
+            case CompareStep():
+                return self.compare(frame, s)
+            case ShareStep():
+                return self.share(frame, s)
+            case PacingStep():
+                return self.pacing(frame, s)
+            case RankStep():
+                return rank(frame, s)
+            case _:
+                assert_never(s)
 
     # --- the calendar a source covers ---------------------------------------------------------
 
@@ -243,6 +267,71 @@ class PostRunner:
             else window.over(order_by=s.time)
         )
         result = filled.select(*keys, windowed.cast(target).alias(s.name))
+        return null_safe_join(frame, result, keys)
+
+    def rolling_distinct(self, frame: Frame, s: RollingDistinctStep) -> Frame:
+        """Each row's window is the `periods` calendar periods ending at its own (numbered on
+        the completed axis, so a period without rows still takes its place); the values of
+        the base rows whose period falls inside it, for the row's other keys, are counted
+        once each. Nulls are no value (as in count_distinct)."""
+        schema = frame.collect_schema()
+        time_type = schema[s.time]
+        span = self.span(s.span)
+        lo, hi = _bounds(frame, s.time)
+        if span is None or lo is None:
+            return frame.with_columns(nw.lit(None).cast(nw.Int64).alias(s.name))
+        first = _periods_back(lo, s.periods - 1, s.grain, s.calendar)
+        periods = _periods(first, hi, s.grain, s.calendar, inclusive_end=True)
+        is_date = _is_date(time_type)
+        index, start = f"{s.name}__index", f"{s.name}__start"
+        axis = pa.table(
+            {
+                s.time: pa.array(
+                    [_as_axis_value(p, is_date) for p in periods],
+                    pa.date32() if is_date else pa.timestamp("us"),
+                ),
+                index: pa.array(range(len(periods)), pa.int64()),
+                # the first period of the window ending here
+                start: pa.array(
+                    [_as_axis_value(periods[max(k - s.periods + 1, 0)], is_date)
+                     for k in range(len(periods))],
+                    pa.date32() if is_date else pa.timestamp("us"),
+                ),
+            }
+        )  # fmt: skip
+        numbered: Frame = nw.from_native(self.cursor.from_arrow(axis)).with_columns(
+            nw.col(s.time).cast(time_type), nw.col(start).cast(time_type)
+        )
+        keys = [*s.partition, s.time]
+        wanted = frame.filter(~nw.col(s.time).is_null()).select(*keys).unique()
+        wanted = null_safe_join(wanted, numbered, [s.time])
+        # The base rows, each with its period's number (periods off the axis drop out).
+        seen = f"{s.name}__seen"
+        rows = self.frame(s.query).filter(~nw.col(s.value).is_null())
+        rows = rows.with_columns(nw.col(s.time).cast(time_type))
+        rows = null_safe_join(rows.select(*keys, s.value), numbered.select(s.time, index), [s.time])
+        rows = rows.filter(~nw.col(index).is_null()).select(
+            *s.partition, nw.col(s.value), nw.col(index).alias(seen)
+        )
+        pairs = null_safe_join(wanted.select(*keys, index), rows, list(s.partition))
+        inside = (nw.col(seen) <= nw.col(index)) & (nw.col(seen) > nw.col(index) - s.periods)
+        counted = (
+            pairs.filter(inside)
+            .group_by(*keys, drop_null_keys=False)
+            .agg(nw.col(s.value).n_unique().alias(seen))
+        )
+        result = null_safe_join(wanted, counted, keys)
+        # A window reaching into the covered span without values counts none; one entirely
+        # outside it has no data.
+        first_seen, last_seen = (nw.lit(_as_axis_value(v, is_date)) for v in span)
+        covered = (nw.col(start) <= last_seen) & (nw.col(s.time) >= first_seen)
+        empty = nw.lit(0) if s.fill == "zero" else nw.lit(None)
+        value = (
+            nw.when(~covered)
+            .then(nw.lit(None))
+            .otherwise(nw.when(nw.col(seen).is_null()).then(empty).otherwise(nw.col(seen)))
+        )
+        result = result.select(*keys, value.cast(nw.Int64).alias(s.name))
         return null_safe_join(frame, result, keys)
 
     def running(self, frame: Frame, s: RunningStep) -> Frame:

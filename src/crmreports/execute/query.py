@@ -10,7 +10,6 @@ import narwhals as nw
 import pyarrow as pa
 
 from crmreports.errors import DataError
-from crmreports.execute.formula import civil_durations
 from crmreports.execute.inputs import BoundSource, InputKind, quote_identifier
 from crmreports.execute.rows import RowCompiler, TopMembers
 from crmreports.plan import AggQuery, Aggregation, internal_prefix
@@ -25,9 +24,7 @@ def run_query(
     sources: Mapping[str, BoundSource],
     members: Mapping[str, TopMembers],
 ) -> pa.Table:
-    source = sources[query.source]
-    with civil_durations(source.kind is InputKind.SPARK):
-        frame = compile_query(query, sources, members)
+    frame = compile_query(query, sources, members)
     return checked_integers(query, frame.collect().to_arrow())
 
 
@@ -50,7 +47,9 @@ def compile_query(
         for c, zone in sources[join.to].time_zones.items():
             if zone:
                 instants[f"{join.to}.{c}"] = instant_column(names[f"{join.to}.{c}"])
-    rows = RowCompiler(types, query.timezone, members, names, instants)
+    # Spark has no durations: elapsed time is counted from civil dates there.
+    civil = source.kind is InputKind.SPARK
+    rows = RowCompiler(types, query.timezone, members, names, instants, civil)
     for predicate in query.filters:
         frame = frame.filter(rows.predicate(predicate))
     # One derived column at a time: later ones may read earlier ones (bucket of a formula).

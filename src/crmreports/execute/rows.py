@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 from zoneinfo import ZoneInfo
 
 import narwhals as nw
@@ -44,6 +44,10 @@ from crmreports.spec import DatePart, Grain
 from crmreports.spec.formula import Node, Ref
 
 UNGROUPED = " (ungrouped)"
+# The derived values giving one column each (bins and top-N give two).
+OneColumn = (
+    RowValue | TimeBucket | DatePartValue | NullFlag | AsInteger | Masked | GroupValue
+)  # fmt: skip
 _TRUNCATE_EVERY = {
     Grain.HOUR: "1h",
     Grain.DAY: "1d",
@@ -72,6 +76,7 @@ class RowCompiler:
         members: Mapping[str, TopMembers] | None = None,
         columns: Mapping[str, str] | None = None,
         instants: Mapping[str, str] | None = None,
+        civil_durations: bool = False,
     ) -> None:
         self.types = dict(types)
         self.timezone = timezone
@@ -79,44 +84,63 @@ class RowCompiler:
         # The frame's name of a column where it is not the spec's (see BoundSource.renamed).
         self.columns = dict(columns or {})
         self.instants = dict(instants or {})  # aware column -> its UTC instants (formulas)
+        self.civil_durations = civil_durations  # elapsed time from civil dates (Spark)
 
     def col(self, name: str) -> nw.Expr:
         return nw.col(self.columns.get(name, name))
 
     def formula(self, node: Node) -> nw.Expr:
-        return to_expr(node, self.types, columns=self.columns, instants=self.instants)
+        return to_expr(
+            node,
+            self.types,
+            columns=self.columns,
+            instants=self.instants,
+            civil_durations=self.civil_durations,
+        )
 
     # --- filters ------------------------------------------------------------------------------
 
     def predicate(self, p: Predicate) -> nw.Expr:
-        if isinstance(p, AnyOfPredicate):
-            expr = self.predicate(p.children[0])
-            for child in p.children[1:]:
-                expr = expr | self.predicate(child)
-            return expr
-        if isinstance(p, ExprPredicate):
-            # A null result drops the row, as a false one does: when(...) makes it false.
-            return nw.when(self.formula(p.node)).then(nw.lit(True)).otherwise(nw.lit(False))
+        match p:
+            case AnyOfPredicate():
+                expr = self.predicate(p.children[0])
+                for child in p.children[1:]:
+                    expr = expr | self.predicate(child)
+                return expr
+            case ExprPredicate():
+                # A null result drops the row, as a false one does: when(...) makes it false.
+                return nw.when(self.formula(p.node)).then(nw.lit(True)).otherwise(nw.lit(False))
+            case NullTest():
+                col = self.col(p.field)
+                return col.is_null() if p.is_null else ~col.is_null()
+            case Contains():
+                col = self.col(p.field)
+                text = col.str.to_lowercase() if p.ignore_case else col
+                needle = p.value.lower() if p.ignore_case else p.value
+                return ~col.is_null() & text.str.contains(needle, literal=True)
+            case DateRange():
+                col = self.col(p.field)
+                start, end = self.literal(p.start), self.literal(p.end)
+                return ~col.is_null() & (col >= start) & (col < end)
+            case Comparison() | Membership() | Between():
+                return self._value_test(p)
+            case _:
+                assert_never(p)
+
+    def _value_test(self, p: Comparison | Membership | Between) -> nw.Expr:
+        """A test of a column's values; a null never passes unless `keep_nulls`."""
         col = self.col(p.field)
-        if isinstance(p, NullTest):
-            return col.is_null() if p.is_null else ~col.is_null()
-        if isinstance(p, Contains):
-            text = col.str.to_lowercase() if p.ignore_case else col
-            needle = p.value.lower() if p.ignore_case else p.value
-            return ~col.is_null() & text.str.contains(needle, literal=True)
-        if isinstance(p, DateRange):
-            start, end = self.literal(p.start), self.literal(p.end)
-            return ~col.is_null() & (col >= start) & (col < end)
-        if isinstance(p, Comparison):
-            test = _compare(col, p.op, self.literal(p.value))
-        elif isinstance(p, Membership):
-            test = col.is_in([self.literal(v) for v in p.values])
-            if p.negate:
-                test = ~test
-        elif isinstance(p, Between):
-            test = (col >= self.literal(p.low)) & (col <= self.literal(p.high))
-        else:  # pragma: no cover
-            raise AssertionError(p)
+        match p:
+            case Comparison():
+                test = _compare(col, p.op, self.literal(p.value))
+            case Membership():
+                test = col.is_in([self.literal(v) for v in p.values])
+                if p.negate:
+                    test = ~test
+            case Between():
+                test = (col >= self.literal(p.low)) & (col <= self.literal(p.high))
+            case _:
+                assert_never(p)
         if p.keep_nulls:
             return col.is_null() | (~col.is_null() & test)
         return ~col.is_null() & test
@@ -135,37 +159,46 @@ class RowCompiler:
 
     # --- derived columns ----------------------------------------------------------------------
 
-    def derived(self, d: Derived) -> nw.Expr:
-        if isinstance(d, RowValue):
-            if isinstance(d.node, Ref):
-                return self.col(d.node.name).alias(d.name)
-            return self.formula(d.node).alias(d.name)
-        if isinstance(d, TimeBucket):
-            return time_bucket(self.col(d.input), d.grain, d.calendar, d.dtype).alias(d.name)
-        if isinstance(d, DatePartValue):
-            return date_part(self.col(d.input), d.part, d.calendar).alias(d.name)
-        if isinstance(d, NullFlag):
-            return self.col(d.input).is_null().cast(nw.Int8).alias(d.name)
-        if isinstance(d, AsInteger):
-            return self.col(d.input).cast(nw.Int64).alias(d.name)
-        if isinstance(d, Masked):
-            where = self.all_of(d.predicates)
-            if d.input is None:
-                return (
-                    nw.when(where).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64).alias(d.name)
-                )
-            return nw.when(where).then(self.col(d.input)).alias(d.name)
-        if isinstance(d, GroupValue):
-            return _groups(d, self.col(d.input)).alias(d.name)
-        raise AssertionError(d)  # pragma: no cover
+    def derived(self, d: OneColumn) -> nw.Expr:
+        match d:
+            case RowValue():
+                if isinstance(d.node, Ref):
+                    return self.col(d.node.name).alias(d.name)
+                return self.formula(d.node).alias(d.name)
+            case TimeBucket():
+                return time_bucket(self.col(d.input), d.grain, d.calendar, d.dtype).alias(d.name)
+            case DatePartValue():
+                return date_part(self.col(d.input), d.part, d.calendar).alias(d.name)
+            case NullFlag():
+                return self.col(d.input).is_null().cast(nw.Int8).alias(d.name)
+            case AsInteger():
+                return self.col(d.input).cast(nw.Int64).alias(d.name)
+            case Masked():
+                where = self.all_of(d.predicates)
+                if d.input is None:
+                    flag = nw.when(where).then(nw.lit(1)).otherwise(nw.lit(0))
+                    return flag.cast(nw.Int64).alias(d.name)
+                return nw.when(where).then(self.col(d.input)).alias(d.name)
+            case GroupValue():
+                return _groups(d, self.col(d.input)).alias(d.name)
+            case _:
+                assert_never(d)
 
     def derived_many(self, d: Derived) -> list[nw.Expr]:
-        """Derived values that produce more than one column (bins: label and tier index)."""
-        if isinstance(d, BinValue):
-            return _bins(d, self.col(d.input))
-        if isinstance(d, TopValue):
-            return self._top(d)
-        return [self.derived(d)]
+        """Every derived value's columns (bins: label and tier index; a top-N: the member and
+        whether it is one of the rest)."""
+        match d:
+            case BinValue():
+                return _bins(d, self.col(d.input))
+            case TopValue():
+                return self._top(d)
+            case (
+                RowValue() | TimeBucket() | DatePartValue() | NullFlag() | AsInteger() | Masked()
+                | GroupValue()
+            ):  # fmt: skip
+                return [self.derived(d)]
+            case _:
+                assert_never(d)
 
     def _top(self, d: TopValue) -> list[nw.Expr]:
         top = self.members[d.query]

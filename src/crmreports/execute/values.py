@@ -24,7 +24,16 @@ import narwhals as nw
 from crmreports.errors import Problem, show_value, suggest
 from crmreports.execute.inputs import BoundSource, apply_mapping
 from crmreports.resolve import DataType
-from crmreports.spec import AnyOf, CompareFilter, Filter, InFilter, ParamRef
+from crmreports.spec import (
+    AnyOf,
+    CompareFilter,
+    CountMeasure,
+    ExprMeasure,
+    FieldMeasure,
+    Filter,
+    InFilter,
+    ParamRef,
+)
 from crmreports.spec.report import ComputedColumn, ReportSpec, SourceMapping
 
 SHOWN = 12  # values present listed in a message
@@ -117,8 +126,10 @@ def filter_literals(
     for i, f in enumerate(spec.filters):
         walk(f, f"filters[{i}]", None, source)
     for j, m in enumerate(spec.measures):
-        own: list[Filter] = getattr(m, "filter", None) or []
-        table = getattr(m, "source", None) or source  # a measure of another source (targets)
+        if not isinstance(m, CountMeasure | FieldMeasure | ExprMeasure):
+            continue  # only aggregates filter rows of their own
+        own: list[Filter] = m.filter
+        table = m.source or source  # a measure of another source (targets)
         for k, f in enumerate(own):
             walk(f, f"measures[{j}].filter" + (f"[{k}]" if len(own) > 1 else ""), m.name, table)
     return found

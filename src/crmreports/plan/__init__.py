@@ -22,9 +22,9 @@ from crmreports.plan.nodes import (
     NullFlag,
     OutputColumn,
     PacingStep,
-    Plan,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RowValue,
     RunningStep,
@@ -37,6 +37,7 @@ from crmreports.plan.nodes import (
     TotalsStep,
     WindowBase,
 )
+from crmreports.plan.plan import Plan
 
 __all__ = [
     "ROW_LEVEL",
@@ -62,6 +63,7 @@ __all__ = [
     "Plan",
     "PostStep",
     "RankStep",
+    "RollingDistinctStep",
     "RollingStep",
     "RowValue",
     "RunningStep",

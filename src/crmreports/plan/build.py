@@ -8,7 +8,9 @@ shadows a source column that a measure still reads (bucketing `order_date` must 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import assert_never
 
 from crmreports.plan.explain import describe_predicate
 from crmreports.plan.nodes import (
@@ -31,9 +33,9 @@ from crmreports.plan.nodes import (
     NullFlag,
     OutputColumn,
     PacingStep,
-    Plan,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RowValue,
     RunningStep,
@@ -46,6 +48,7 @@ from crmreports.plan.nodes import (
     TotalsStep,
     WindowBase,
 )
+from crmreports.plan.plan import Plan
 from crmreports.plan.shift import (
     fixed_time_filters,
     offset_text,
@@ -56,24 +59,26 @@ from crmreports.plan.shift import (
 from crmreports.resolve import (
     DataType,
     Predicate,
+    ResolvedAggregate,
+    ResolvedCompare,
     ResolvedDimension,
+    ResolvedFormula,
     ResolvedMeasure,
+    ResolvedPacing,
+    ResolvedRank,
     ResolvedReport,
+    ResolvedRolling,
+    ResolvedRollingDistinct,
+    ResolvedRunning,
+    ResolvedShare,
+    ResolvedWindow,
     SortOrder,
+    is_window,
 )
 from crmreports.resolve.across import translate
 from crmreports.spec.formula import Ref
+from crmreports.spec.measure import AGGREGATIONS
 
-_FUNCTION: dict[str, AggFunction] = {
-    "count_distinct": "n_unique",
-    "sum": "sum",
-    "avg": "mean",
-    "min": "min",
-    "max": "max",
-    "median": "median",
-    "percentile": "quantile",
-    "stddev": "std",
-}
 ROW_TYPE = "row_type"
 # On reports with totals: how many leading dimensions a row is grouped by (every dimension on
 # detail rows, k on a subtotal of the first k, 0 on the grand total). A dimension at position
@@ -109,7 +114,7 @@ class _Builder:
         self,
         name: str,
         dims: list[tuple[int, ResolvedDimension]],
-        measures: list[ResolvedMeasure],
+        measures: list[ResolvedAggregate],
         filters: tuple[Predicate, ...],
         outputs_hidden: bool = True,
         source: str | None = None,
@@ -175,11 +180,9 @@ class _Builder:
         return key
 
     def _aggregation(
-        self, m: ResolvedMeasure, j: int, column: str, derived: list[Derived]
+        self, spec: ResolvedAggregate, j: int, column: str, derived: list[Derived]
     ) -> tuple[Aggregation, Aggregation | None]:
         p = self.p
-        spec = m.aggregate
-        assert spec is not None
         value: str | None = None
         if spec.value is not None:
             value = f"{p}x{j}"
@@ -207,14 +210,15 @@ class _Builder:
                 Aggregation(column, "n_unique", value),
                 Aggregation(f"{column}_has_null", "max", flag),
             )
-        return Aggregation(column, _FUNCTION[spec.agg], value, spec.p), None
+        function: AggFunction = AGGREGATIONS[spec.agg].function
+        return Aggregation(column, function, value, spec.p), None
 
     # --- the whole plan --------------------------------------------------------------------
 
     def build(self) -> Plan:
         r = self.report
         dims = list(enumerate(r.dimensions))
-        aggregates = [m for m in r.measures if m.aggregate is not None and not _across(m)]
+        aggregates = _own_aggregates(r.measures)
         pre = tuple(self._top_query(i, d) for i, d in dims if d.top is not None)
         queries = [self._with_unmatched_counts(self.query("main", dims, aggregates, self.filters))]
         post: list[PostStep] = list(self._across_steps(dims, queries, self.filters))
@@ -223,14 +227,12 @@ class _Builder:
         if time is not None and time.fill_gaps:
             start, end = time_filter_bounds(self.filters, time)
             fills = tuple(
-                self._empty_value(m, queries) for m in r.measures if m.aggregate is not None
+                self._empty_value(m, queries)
+                for m in r.measures
+                if isinstance(m, ResolvedAggregate)
             )
             post.append(GapFill(time.name, time.grain, r.time.calendar, others, fills, start, end))  # type: ignore[arg-type]
-        for m in _dependency_order(r.measures):
-            if m.formula is not None:
-                post.append(FormulaStep(m.name, m.formula, m.dtype))
-            elif m.window is not None:
-                post.append(self._window(m, dims, queries, others))
+        post += self._derive(_ordered(r, r.graph.order()), dims, queries, others)
         if r.having:
             post.append(HavingStep(r.having))
         post.append(SortStep(self._sort_keys()))
@@ -276,7 +278,7 @@ class _Builder:
         dims: list[tuple[int, ResolvedDimension]],
         queries: list[AggQuery],
         filters: tuple[Predicate, ...],
-        measures: list[ResolvedMeasure] | None = None,
+        measures: list[ResolvedAggregate] | None = None,
     ) -> list[AcrossStep]:
         """Join the measures of other sources in at the report's grain. A row only the other
         source has: the report's own counts, sums and distinct counts over no rows are 0 (as
@@ -284,7 +286,7 @@ class _Builder:
         r = self.report
         time = r.time_dimension
         keys = tuple(d.name for d in r.dimensions)
-        own = [m for m in r.measures if m.aggregate is not None and not _across(m)]
+        own = _own_aggregates(r.measures)
         zero = tuple(m.name for m in own if m.fill == "zero")
         names = self._across_queries(dims, queries, None, filters, measures)
         if not names:
@@ -299,19 +301,17 @@ class _Builder:
         queries: list[AggQuery],
         level: int | None,
         filters: tuple[Predicate, ...] | None = None,
-        measures: list[ResolvedMeasure] | None = None,
+        measures: list[ResolvedAggregate] | None = None,
     ) -> list[str]:
         """One query per other source (and matching), at the report's grain, or at the
         first `level` dimensions for subtotals (0: the grand total). The report's `filters`
         restrict it through the columns that stand for theirs (resolve/across.py)."""
         filters = self.filters if filters is None else filters
-        groups: dict[tuple[str, tuple[tuple[str, str, DataType], ...]], list[ResolvedMeasure]]
+        groups: dict[tuple[str, tuple[tuple[str, str, DataType], ...]], list[ResolvedAggregate]]
         groups = {}
-        for m in self.report.measures if measures is None else measures:
-            if _across(m):
-                spec = m.aggregate
-                assert spec is not None and spec.source is not None
-                groups.setdefault((spec.source, spec.match), []).append(m)
+        for m in _across_aggregates(self.report.measures) if measures is None else measures:
+            if m.source is not None:
+                groups.setdefault((m.source, m.match), []).append(m)
         names = []
         for (source, match), group in groups.items():
             columns = {dim: (column, dtype) for dim, column, dtype in match}
@@ -319,7 +319,7 @@ class _Builder:
             for i, d in dims if level is None else dims[:level]:
                 column, dtype = columns[d.name]
                 mapped.append((i, replace(d, value=Ref(column), input_dtype=dtype)))
-            pairs = group[0].aggregate.counterparts  # type: ignore[union-attr]
+            pairs = group[0].counterparts
             translated = tuple(t for t in (translate(f, pairs) for f in filters) if t)
             suffix = "" if level is None else f"_level{level}"
             name = f"across{len(queries)}{suffix}"
@@ -330,6 +330,7 @@ class _Builder:
     def _top_query(self, i: int, d: ResolvedDimension) -> TopQuery:
         assert d.top is not None
         by = self.report.measure(d.top.by)
+        assert isinstance(by, ResolvedAggregate)  # the resolver checked `top.by`
         before_top = DataType.STRING if (d.bins or d.groups) else d.input_dtype
         plain = ResolvedDimension(
             "member", d.label, d.value, d.input_dtype, before_top, d.grain, d.part, d.bins,
@@ -387,10 +388,9 @@ class _Builder:
         return ref
 
     def _column_type(self, source: str, column: str) -> DataType:
-        for m in self.report.measures:
-            spec = m.aggregate
-            if spec is not None and spec.source == source:
-                for _, name, dtype in spec.match:
+        for m in _across_aggregates(self.report.measures):
+            if m.source == source:
+                for _, name, dtype in m.match:
                     if name == column:
                         return dtype
         raise AssertionError((source, column))  # pragma: no cover
@@ -398,12 +398,11 @@ class _Builder:
     def _measure_span(self, m: ResolvedMeasure, queries: list[AggQuery]) -> SpanRef:
         """The span of the source `m` is aggregated from: another source's for its measures,
         the report's own for every other measure (formulas included)."""
-        spec = m.aggregate
         time = self.report.time_dimension
         assert time is not None
-        if spec is not None and spec.source is not None:
-            column = next(c for dim, c, _ in spec.match if dim == time.name)
-            return self._span(spec.source, queries, column)
+        if isinstance(m, ResolvedAggregate) and m.source is not None:
+            column = next(c for dim, c, _ in m.match if dim == time.name)
+            return self._span(m.source, queries, column)
         return self._span(self.report.source, queries)
 
     def _empty_value(self, m: ResolvedMeasure, queries: list[AggQuery]) -> EmptyValue:
@@ -413,60 +412,159 @@ class _Builder:
 
     # --- windows over time -----------------------------------------------------------------
 
+    def _derive(
+        self,
+        measures: list[ResolvedMeasure],
+        dims: list[tuple[int, ResolvedDimension]],
+        queries: list[AggQuery],
+        others: tuple[str, ...],
+    ) -> list[PostStep]:
+        """The steps computing formulas and windows after aggregation, in `measures`' order."""
+        steps: list[PostStep] = []
+        for m in measures:
+            match m:
+                case ResolvedAggregate():
+                    pass  # computed by the queries
+                case ResolvedFormula():
+                    steps.append(FormulaStep(m.name, m.node, m.dtype))
+                case (
+                    ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct()
+                    | ResolvedCompare() | ResolvedShare() | ResolvedRank() | ResolvedPacing()
+                ):  # fmt: skip
+                    steps.append(self._window(m, dims, queries, others))
+                case _:
+                    assert_never(m)
+        return steps
+
     def _window(
         self,
-        m: ResolvedMeasure,
+        m: ResolvedWindow,
         dims: list[tuple[int, ResolvedDimension]],
         queries: list[AggQuery],
         others: tuple[str, ...],
     ) -> PostStep:
-        w = m.window
-        assert w is not None
+        r = self.report
+        match m:
+            case ResolvedShare():
+                return self._share(m, dims, queries)
+            case ResolvedRank():
+                return RankStep(m.name, m.of, m.within, m.desc, m.buckets)
+            case ResolvedPacing():
+                time = r.time_dimension
+                assert time is not None and time.grain is not None
+                return PacingStep(
+                    m.name, m.of, m.target_measure, time.name, time.grain, r.time.calendar,
+                    r.time.as_of,
+                )  # fmt: skip
+            case (
+                ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct()
+                | ResolvedCompare()
+            ):  # fmt: skip
+                return self._over_time(m, dims, queries, others)
+            case _:
+                assert_never(m)
+
+    def _share(
+        self, m: ResolvedShare, dims: list[tuple[int, ResolvedDimension]], queries: list[AggQuery]
+    ) -> ShareStep:
+        r = self.report
+        of = r.measure(m.of)
+        assert isinstance(of, ResolvedAggregate)  # the resolver checked it
+        within = [(i, d) for i, d in dims if d.name in m.within]
+        filters = tuple(
+            f.predicate for f in r.filters if m.before_filter is None or f.name != m.before_filter
+        )
+        name = f"share{len(queries)}"
+        queries.append(self.query(name, within, [of], filters, outputs_hidden=False))
+        return ShareStep(m.name, m.of, m.within, name)
+
+    def _over_time(
+        self,
+        m: ResolvedRunning | ResolvedRolling | ResolvedRollingDistinct | ResolvedCompare,
+        dims: list[tuple[int, ResolvedDimension]],
+        queries: list[AggQuery],
+        others: tuple[str, ...],
+    ) -> PostStep:
+        """A window reading other periods: its base covers them, from base rows."""
         r = self.report
         time = r.time_dimension
-        of = r.measure(w.of)
-        if w.kind == "share":
-            within = [(i, d) for i, d in dims if d.name in w.within]
-            filters = tuple(
-                f.predicate
-                for f in r.filters
-                if w.before_filter is None or f.name != w.before_filter
-            )
-            name = f"share{len(queries)}"
-            queries.append(self.query(name, within, [of], filters, outputs_hidden=False))
-            return ShareStep(m.name, w.of, w.within, name)
-        if w.kind == "rank":
-            return RankStep(m.name, w.of, w.within, w.desc, w.buckets)
-        if w.kind == "pacing":
-            assert time is not None and time.grain is not None and w.target is not None
-            return PacingStep(
-                m.name, w.of, w.target, time.name, time.grain, r.time.calendar, r.time.as_of
-            )
         assert time is not None and time.grain is not None
+        of = r.measure(m.of)
         cal = r.time.calendar
         span = self._measure_span(of, queries)
         self._note_fixed_filters(m, time)
-        if w.kind == "running":
-            # Year to date counts from the start of the year, whatever the report shows.
-            reset = None if w.reset == "none" else w.reset
-            wide = widen_time_filters(
-                self.filters, time, cal, to_start_of=reset, unbounded=reset is None
-            )
-            base = self._window_base("run", of, dims, wide, queries, others)
-            return RunningStep(m.name, w.of, time.name, others, w.reset, cal, base, span)
-        if w.kind == "rolling":
-            wide = widen_time_filters(self.filters, time, cal, periods_back=w.periods - 1)
-            base = self._window_base("roll", of, dims, wide, queries, others)
-            return RollingStep(
-                m.name, w.of, time.name, others, w.periods, w.rolling_agg, time.grain, cal,
-                base, span,
-            )  # fmt: skip
-        # compare: the earlier period's value, from base rows even outside the report's range
-        shifted = shift_time_filters(self.filters, time, (w.offset_n, w.offset_unit), cal)
-        base = self._window_base("cmp", of, dims, shifted, queries, others)
-        keys = tuple(d.name for d in r.dimensions)
-        step_offset = offset_text(w.offset_n, w.offset_unit, time.grain)
-        return CompareStep(m.name, w.of, time.name, keys, step_offset, w.show, m.dtype, base, span)
+        match m:
+            case ResolvedRunning():
+                # Year to date counts from the start of the year, whatever the report shows.
+                reset = None if m.reset == "none" else m.reset
+                wide = widen_time_filters(
+                    self.filters, time, cal, to_start_of=reset, unbounded=reset is None
+                )
+                base = self._window_base("run", of, dims, wide, queries, others)
+                return RunningStep(m.name, m.of, time.name, others, m.reset, cal, base, span)
+            case ResolvedRolling():
+                wide = widen_time_filters(self.filters, time, cal, periods_back=m.periods - 1)
+                base = self._window_base("roll", of, dims, wide, queries, others)
+                return RollingStep(
+                    m.name, m.of, time.name, others, m.periods, m.agg, time.grain, cal,
+                    base, span,
+                )  # fmt: skip
+            case ResolvedRollingDistinct():
+                wide = widen_time_filters(self.filters, time, cal, periods_back=m.periods - 1)
+                assert isinstance(of, ResolvedAggregate)  # the resolver checked it
+                query, value = self._distinct_rows("rolld", of, dims, wide, queries)
+                return RollingDistinctStep(
+                    m.name, m.of, time.name, others, m.periods, time.grain, cal, query, value,
+                    span, of.fill,
+                )  # fmt: skip
+            case ResolvedCompare():
+                # the earlier period's value, from base rows even outside the report's range
+                offset = (m.offset_n, m.offset_unit)
+                shifted = shift_time_filters(self.filters, time, offset, cal)
+                base = self._window_base("cmp", of, dims, shifted, queries, others)
+                keys = tuple(d.name for d in r.dimensions)
+                step_offset = offset_text(m.offset_n, m.offset_unit, time.grain)
+                return CompareStep(
+                    m.name, m.of, time.name, keys, step_offset, m.show, m.dtype, base, span
+                )
+            case _:
+                assert_never(m)
+
+    def _distinct_rows(
+        self,
+        prefix: str,
+        of: ResolvedAggregate,
+        dims: list[tuple[int, ResolvedDimension]],
+        filters: tuple[Predicate, ...],
+        queries: list[AggQuery],
+    ) -> tuple[str, str]:
+        """A query with one row per key combination and value of `of` (null where its own
+        filter fails), for counting distinct values over several periods; its name and the
+        column holding the values."""
+        r, p = self.report, self.p
+        j = r.measures.index(of)
+        derived: list[Derived] = []
+        keys: list[str] = []
+        outputs: list[OutputColumn] = []
+        for i, d in dims:
+            key = self._dimension(i, d, derived, keys, [])
+            outputs.append(OutputColumn(d.name, key, d.dtype))
+        assert of.value is not None  # a distinct count reads a value
+        value = f"{p}x{j}"
+        derived.append(RowValue(value, of.value))
+        if of.where:
+            derived.append(Masked(f"{p}w{j}", value, of.where))
+            value = f"{p}w{j}"
+        keys.append(value)
+        outputs.append(OutputColumn(value, value, of.input_dtype or DataType.OTHER))
+        rows = f"{p}rows"
+        name = f"{prefix}{len(queries)}"
+        aggregations = (Aggregation(rows, "len", None),)
+        zone, joins = r.time.timezone, r.joins
+        query = AggQuery(name, r.source, zone, joins, filters, tuple(derived), tuple(keys),
+                         aggregations, tuple(outputs))  # fmt: skip
+        queries.append(query)
+        return name, value
 
     def _window_base(
         self,
@@ -481,23 +579,21 @@ class _Builder:
         when they are the report's own), and the steps deriving `of` from them (a formula,
         or a window: year to date last year)."""
         r = self.report
-        needed = _closure(of, r)
-        own = [m for m in needed if m.aggregate is not None and not _across(m)]
-        others_ = [m for m in needed if _across(m)]
+        closure = r.graph.closure(of.name)
+        needed = [x for x in r.measures if x.name in closure]  # in report order
+        own = _own_aggregates(needed)
+        others_ = _across_aggregates(needed)
         fills = tuple(self._empty_value(m, queries) for m in own + others_)
         keys = tuple(d.name for d in r.dimensions)
-        query, across = "main", ()
+        query = "main"
+        across: tuple[AcrossStep, ...] = ()
         if filters != self.filters:
             query = f"{prefix}{len(queries)}"
             queries.append(self.query(query, dims, own, filters, outputs_hidden=False))
             across = tuple(self._across_steps(dims, queries, filters, others_))
         inner = self._with_filters(filters)
-        derive: list[PostStep] = []
-        for m in _dependency_order(tuple(needed)):
-            if m.formula is not None:
-                derive.append(FormulaStep(m.name, m.formula, m.dtype))
-            elif m.window is not None:
-                derive.append(inner._window(m, dims, queries, others))
+        order = _ordered(r, r.graph.order(m.name for m in needed))
+        derive = inner._derive(order, dims, queries, others)
         return WindowBase(query, keys, across, fills, tuple(derive))
 
     def _with_filters(self, filters: tuple[Predicate, ...]) -> _Builder:
@@ -545,16 +641,18 @@ class _Builder:
     def _totals(
         self,
         dims: list[tuple[int, ResolvedDimension]],
-        aggregates: list[ResolvedMeasure],
+        aggregates: list[ResolvedAggregate],
         queries: list[AggQuery],
     ) -> list[PostStep]:
         r = self.report
         if not r.has_totals:
             return []
+        # Formulas over windows are left out of totals rows: a window has no total.
         formulas = tuple(
-            FormulaStep(m.name, m.formula, m.dtype)
-            for m in _dependency_order(r.measures)
-            if m.formula is not None and not _depends_on_window(m, r)
+            FormulaStep(m.name, m.node, m.dtype)
+            for m in _ordered(r, r.graph.order())
+            if isinstance(m, ResolvedFormula)
+            and not any(is_window(r.measure(n)) for n in r.graph.closure(m.name))
         )
         steps: list[PostStep] = []
         for level in range(len(r.subtotals), 0, -1):
@@ -578,67 +676,19 @@ def _replace(query: AggQuery, **changes: object) -> AggQuery:
     return replace(query, **changes)  # type: ignore[arg-type]
 
 
-def _across(m: ResolvedMeasure) -> bool:
-    return m.aggregate is not None and m.aggregate.source is not None
+def _own_aggregates(measures: Iterable[ResolvedMeasure]) -> list[ResolvedAggregate]:
+    """The aggregates of the report's own source, in the order given."""
+    return [m for m in measures if isinstance(m, ResolvedAggregate) and m.source is None]
 
 
-def _dependency_order(measures: tuple[ResolvedMeasure, ...]) -> list[ResolvedMeasure]:
-    """Formulas and windows after the measures they read (the resolver rejected cycles)."""
-    from crmreports.spec.formula import references
-
-    by_name = {m.name: m for m in measures}
-    done: set[str] = set()
-    order: list[ResolvedMeasure] = []
-
-    def visit(m: ResolvedMeasure) -> None:
-        if m.name in done:
-            return
-        done.add(m.name)
-        deps = references(m.formula) if m.formula is not None else set()
-        if m.window is not None:
-            deps = {m.window.of} | ({m.window.target} if m.window.target else set())
-        for dep in sorted(deps):
-            if dep in by_name:
-                visit(by_name[dep])
-        order.append(m)
-
-    for m in measures:
-        visit(m)
-    return [m for m in order if m.aggregate is None]
+def _across_aggregates(measures: Iterable[ResolvedMeasure]) -> list[ResolvedAggregate]:
+    """The aggregates of other sources (targets), in the order given."""
+    return [m for m in measures if isinstance(m, ResolvedAggregate) and m.source is not None]
 
 
-def _closure(m: ResolvedMeasure, r: ResolvedReport) -> list[ResolvedMeasure]:
-    """`m` and every measure it is computed from, in report order."""
-    from crmreports.spec.formula import references
-
-    names = {x.name for x in r.measures}
-    found: set[str] = set()
-    todo = [m.name]
-    while todo:
-        name = todo.pop()
-        if name in found:
-            continue
-        found.add(name)
-        x = r.measure(name)
-        deps = references(x.formula) if x.formula is not None else set()
-        if x.window is not None:
-            deps = {x.window.of} | ({x.window.target} if x.window.target else set())
-        todo += [d for d in deps if d in names]
-    return [x for x in r.measures if x.name in found]
-
-
-def _depends_on_window(m: ResolvedMeasure, r: ResolvedReport) -> bool:
-    from crmreports.spec.formula import references
-
-    if m.window is not None:
-        return True
-    if m.formula is None:
-        return False
-    return any(
-        _depends_on_window(r.measure(n), r)
-        for n in references(m.formula)
-        if n in {x.name for x in r.measures}
-    )
+def _ordered(r: ResolvedReport, names: Iterable[str]) -> list[ResolvedMeasure]:
+    """The measures named, in the order given (the measure graph's)."""
+    return [r.measure(n) for n in names]
 
 
 __all__ = ["ROW_LEVEL", "ROW_TYPE", "Ref", "build_plan", "internal_prefix"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, assert_never
+
 from crmreports.plan.nodes import (
     AcrossStep,
     AggQuery,
@@ -18,9 +20,9 @@ from crmreports.plan.nodes import (
     Masked,
     NullFlag,
     PacingStep,
-    Plan,
     PostStep,
     RankStep,
+    RollingDistinctStep,
     RollingStep,
     RowValue,
     RunningStep,
@@ -43,6 +45,9 @@ from crmreports.resolve import (
     Predicate,
 )
 from crmreports.spec.formula import Ref, to_text
+
+if TYPE_CHECKING:  # the plan record imports this module for its explain()
+    from crmreports.plan.plan import Plan
 
 _SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
@@ -92,63 +97,77 @@ def _trivial(d: Derived) -> bool:
 
 
 def _describe_derived(d: Derived) -> str:
-    if isinstance(d, RowValue):
-        return f"{d.name}={to_text(d.node)}"
-    if isinstance(d, TimeBucket):
-        return f"{d.name}={d.grain.value}_start({d.input})"
-    if isinstance(d, DatePartValue):
-        return f"{d.name}={d.part.value}({d.input})"
-    if isinstance(d, BinValue):
-        return f"{d.name}=bin({d.input}, {list(d.labels)})"
-    if isinstance(d, GroupValue):
-        return f"{d.name}=group({d.input})"
-    if isinstance(d, TopValue):
-        return f"{d.name}=top_member({d.input} via {d.query})"
-    if isinstance(d, NullFlag):
-        return f"{d.name}=is_null({d.input})"
-    if isinstance(d, AsInteger):
-        return f"{d.name}=int({d.input})"
-    if isinstance(d, Masked):
-        where = " AND ".join(describe_predicate(p) for p in d.predicates)
-        return f"{d.name}=({d.input or '1'} where {where})"
-    raise AssertionError(d)  # pragma: no cover
+    match d:
+        case RowValue():
+            return f"{d.name}={to_text(d.node)}"
+        case TimeBucket():
+            return f"{d.name}={d.grain.value}_start({d.input})"
+        case DatePartValue():
+            return f"{d.name}={d.part.value}({d.input})"
+        case BinValue():
+            return f"{d.name}=bin({d.input}, {list(d.labels)})"
+        case GroupValue():
+            return f"{d.name}=group({d.input})"
+        case TopValue():
+            return f"{d.name}=top_member({d.input} via {d.query})"
+        case NullFlag():
+            return f"{d.name}=is_null({d.input})"
+        case AsInteger():
+            return f"{d.name}=int({d.input})"
+        case Masked():
+            where = " AND ".join(describe_predicate(p) for p in d.predicates)
+            return f"{d.name}=({d.input or '1'} where {where})"
+        case _:
+            assert_never(d)
 
 
 def _describe_step(s: PostStep) -> str:
-    if isinstance(s, AcrossStep):
-        return f"join measures of {s.query} on {', '.join(s.keys) or 'the single row'}"
-    if isinstance(s, GapFill):
-        return f"fill missing {s.grain.value}s of {s.time} (empty inside the covered span)"
-    if isinstance(s, FormulaStep):
-        return f"{s.name} = {to_text(s.node)}"
-    if isinstance(s, RunningStep):
-        reset = "" if s.reset == "none" else f", restarting each {s.reset}"
-        return f"{s.name} = running sum of {s.of} along {s.time}{reset}{_base(s.base)}"
-    if isinstance(s, RollingStep):
-        periods = f"the {s.periods} {s.grain.value}s ending at each row"
-        return f"{s.name} = {s.agg} of {s.of} over {periods}{_base(s.base)}"
-    if isinstance(s, CompareStep):
-        return f"{s.name} = {s.show} of {s.of} against {s.offset} earlier{_base(s.base)}"
-    if isinstance(s, ShareStep):
-        within = ", ".join(s.within) or "the grand total"
-        return f"{s.name} = {s.of} / total of {s.of} within {within} ({s.query})"
-    if isinstance(s, PacingStep):
-        return (
-            f"{s.name} = {s.of} / ({s.target} x share of each {s.grain.value} elapsed by {s.as_of})"
-        )
-    if isinstance(s, RankStep):
-        within = f" within {', '.join(s.within)}" if s.within else ""
-        return f"{s.name} = rank of {s.of}{within}{' (largest first)' if s.desc else ''}"
-    if isinstance(s, TotalsStep):
-        return f"append {s.row_type} rows from {s.query}"
-    if isinstance(s, HavingStep):
-        return "keep rows where " + " AND ".join(describe_predicate(p) for p in s.predicates)
-    if isinstance(s, SortStep):
-        keys = ", ".join(f"{k.name} {'desc' if k.desc else 'asc'}" for k in s.keys)
-        return f"sort {keys} (nulls last)"
-    if isinstance(s, LimitStep):
-        return f"limit {s.n}"
-    raise AssertionError(s)  # pragma: no cover
+    match s:
+        case AcrossStep():
+            return f"join measures of {s.query} on {', '.join(s.keys) or 'the single row'}"
+        case GapFill():
+            return f"fill missing {s.grain.value}s of {s.time} (empty inside the covered span)"
+        case FormulaStep():
+            return f"{s.name} = {to_text(s.node)}"
+        case RunningStep() | RollingStep() | CompareStep():
+            return _describe_window(s)
+        case RollingDistinctStep():
+            periods = f"the {s.periods} {s.grain.value}s ending at each row"
+            return f"{s.name} = distinct values of {s.of} over {periods} (from {s.query})"
+        case ShareStep():
+            within = ", ".join(s.within) or "the grand total"
+            return f"{s.name} = {s.of} / total of {s.of} within {within} ({s.query})"
+        case PacingStep():
+            each = f"each {s.grain.value} elapsed by {s.as_of}"
+            return f"{s.name} = {s.of} / ({s.target} x share of {each})"
+        case RankStep():
+            within = f" within {', '.join(s.within)}" if s.within else ""
+            return f"{s.name} = rank of {s.of}{within}{' (largest first)' if s.desc else ''}"
+        case TotalsStep():
+            return f"append {s.row_type} rows from {s.query}"
+        case HavingStep():
+            return "keep rows where " + " AND ".join(describe_predicate(p) for p in s.predicates)
+        case SortStep():
+            keys = ", ".join(f"{k.name} {'desc' if k.desc else 'asc'}" for k in s.keys)
+            return f"sort {keys} (nulls last)"
+        case LimitStep():
+            return f"limit {s.n}"
+        case _:
+            assert_never(s)
+
+
+def _describe_window(s: RunningStep | RollingStep | CompareStep) -> str:
+    match s:
+        case RunningStep():
+            reset = "" if s.reset == "none" else f", restarting each {s.reset}"
+            return f"{s.name} = running sum of {s.of} along {s.time}{reset}{_base(s.base)}"
+        case RollingStep():
+            periods = f"the {s.periods} {s.grain.value}s ending at each row"
+            return f"{s.name} = {s.agg} of {s.of} over {periods}{_base(s.base)}"
+        case CompareStep():
+            return f"{s.name} = {s.show} of {s.of} against {s.offset} earlier{_base(s.base)}"
+        case _:
+            assert_never(s)
 
 
 def _base(base: WindowBase) -> str:
@@ -161,23 +180,24 @@ def _base(base: WindowBase) -> str:
 
 
 def describe_predicate(p: Predicate) -> str:
-    if isinstance(p, Comparison):
-        text = f"{p.field} {_SYMBOL[p.op]} {p.value!r}"
-    elif isinstance(p, Membership):
-        text = f"{p.field} {'not in' if p.negate else 'in'} {list(p.values)!r}"
-    elif isinstance(p, Between):
-        text = f"{p.field} between {p.low!r} and {p.high!r}"
-    elif isinstance(p, DateRange):
-        return f"{p.field} in [{p.start.isoformat()}, {p.end.isoformat()})"
-    elif isinstance(p, NullTest):
-        return f"{p.field} is {'' if p.is_null else 'not '}null"
-    elif isinstance(p, Contains):
-        return f"{p.field} contains {p.value!r}{' (ignore case)' if p.ignore_case else ''}"
-    elif isinstance(p, ExprPredicate):
-        return f"({p.text})"
-    elif isinstance(p, AnyOfPredicate):
-        return "(" + " OR ".join(describe_predicate(c) for c in p.children) + ")"
-    else:  # pragma: no cover
-        raise AssertionError(p)
-    keep = getattr(p, "keep_nulls", False)
-    return f"({text} OR {p.field} is null)" if keep else text
+    match p:
+        case Comparison():
+            text = f"{p.field} {_SYMBOL[p.op]} {p.value!r}"
+        case Membership():
+            text = f"{p.field} {'not in' if p.negate else 'in'} {list(p.values)!r}"
+        case Between():
+            text = f"{p.field} between {p.low!r} and {p.high!r}"
+        case DateRange():
+            return f"{p.field} in [{p.start.isoformat()}, {p.end.isoformat()})"
+        case NullTest():
+            return f"{p.field} is {'' if p.is_null else 'not '}null"
+        case Contains():
+            return f"{p.field} contains {p.value!r}{' (ignore case)' if p.ignore_case else ''}"
+        case ExprPredicate():
+            return f"({p.text})"
+        case AnyOfPredicate():
+            return "(" + " OR ".join(describe_predicate(c) for c in p.children) + ")"
+        case _:
+            assert_never(p)
+    # comparisons, memberships and ranges may keep the rows where their column is null
+    return f"({text} OR {p.field} is null)" if p.keep_nulls else text

@@ -277,6 +277,27 @@ class RollingStep:
 
 
 @dataclass(frozen=True)
+class RollingDistinctStep:
+    """The distinct values of `of` over the `periods` calendar periods ending at each row,
+    counted from `query`'s rows (one per key combination and value, the time range reaching
+    `periods - 1` periods before the first row shown, the value null where `of`'s own filter
+    fails). A window inside the covered span without values counts 0 (null with
+    `fill` "null"); one with no period inside the span is null."""
+
+    name: str
+    of: str
+    time: str
+    partition: tuple[str, ...]
+    periods: int
+    grain: Grain
+    calendar: Calendar
+    query: str
+    value: str  # the column of `query` holding the values counted
+    span: SpanRef
+    fill: Fill
+
+
+@dataclass(frozen=True)
 class CompareStep:
     """`of` at the period `offset` earlier, read from `base` (the report's time range moved
     back by the offset): an earlier period inside the covered span without rows is empty,
@@ -368,29 +389,7 @@ class LimitStep:
 
 
 PostStep = (
-    AcrossStep | GapFill | FormulaStep | PacingStep | RunningStep | RollingStep | CompareStep
-    | ShareStep | RankStep | TotalsStep | HavingStep | SortStep | LimitStep
+    AcrossStep | GapFill | FormulaStep | PacingStep | RunningStep | RollingStep
+    | RollingDistinctStep | CompareStep | ShareStep | RankStep | TotalsStep | HavingStep
+    | SortStep | LimitStep
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Plan:
-    pre: tuple[TopQuery, ...]
-    queries: tuple[AggQuery, ...]  # queries[0] is the main one
-    post: tuple[PostStep, ...]
-    columns: tuple[str, ...]
-    hidden: tuple[str, ...] = ()  # helper columns dropped at the end
-    dimensions: tuple[str, ...] = ()  # the report's dimensions, in order (totals' row_level)
-    notes: tuple[str, ...] = ()  # what the plan could not do as asked, for the result's notes
-
-    @property
-    def source(self) -> str:
-        return self.queries[0].source
-
-    def query(self, name: str) -> AggQuery:
-        return next(q for q in self.queries if q.name == name)
-
-    def explain(self) -> str:
-        from crmreports.plan.explain import explain
-
-        return explain(self)

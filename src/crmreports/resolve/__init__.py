@@ -1,8 +1,23 @@
 """Bind a report spec to the data's schema; every problem reported at once, located."""
 
 from crmreports.resolve.calendar import Calendar
+from crmreports.resolve.measures import (
+    MeasureGraph,
+    Presentation,
+    ResolvedAggregate,
+    ResolvedCompare,
+    ResolvedFormula,
+    ResolvedPacing,
+    ResolvedRank,
+    ResolvedRolling,
+    ResolvedRollingDistinct,
+    ResolvedRunning,
+    ResolvedShare,
+    ResolvedWindow,
+    is_window,
+    measure_inputs,
+)
 from crmreports.resolve.resolved import (
-    AggregateSpec,
     AnyOfPredicate,
     Between,
     BinsTransform,
@@ -23,14 +38,12 @@ from crmreports.resolve.resolved import (
     SortOrder,
     TimeSettings,
     TopTransform,
-    WindowSpec,
     columns_read,
 )
 from crmreports.resolve.resolver import resolve
 from crmreports.resolve.types import DataType, Schema
 
 __all__ = [
-    "AggregateSpec",
     "AnyOfPredicate",
     "Between",
     "BinsTransform",
@@ -42,19 +55,32 @@ __all__ = [
     "ExprPredicate",
     "GroupsTransform",
     "HighlightRule",
+    "MeasureGraph",
     "Membership",
     "NamedPredicate",
     "NullTest",
     "Predicate",
+    "Presentation",
+    "ResolvedAggregate",
+    "ResolvedCompare",
     "ResolvedDimension",
+    "ResolvedFormula",
     "ResolvedMeasure",
+    "ResolvedPacing",
+    "ResolvedRank",
     "ResolvedReport",
+    "ResolvedRolling",
+    "ResolvedRollingDistinct",
+    "ResolvedRunning",
+    "ResolvedShare",
     "ResolvedVisual",
+    "ResolvedWindow",
     "Schema",
     "SortOrder",
     "TimeSettings",
     "TopTransform",
-    "WindowSpec",
     "columns_read",
+    "is_window",
+    "measure_inputs",
     "resolve",
 ]

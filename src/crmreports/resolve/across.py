@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import assert_never
 
 from crmreports.resolve.resolved import (
     AnyOfPredicate,
@@ -87,32 +88,36 @@ def translate(p: Predicate, pairs: Sequence[Pair]) -> Predicate | None:
     by_column = {mine: (theirs, dtype) for mine, theirs, dtype in pairs}
     if not columns_read(p) <= set(by_column):
         return None
-    if isinstance(p, AnyOfPredicate):
-        children = [translate(c, pairs) for c in p.children]
-        if any(c is None for c in children):
-            return None
-        return AnyOfPredicate(tuple(c for c in children if c is not None))
-    if isinstance(p, ExprPredicate):
-        node = rename_refs(p.node, {mine: theirs for mine, (theirs, _) in by_column.items()})
-        return ExprPredicate(node, to_text(node))
-    theirs, dtype = by_column[p.field]
+    renamed = {mine: theirs for mine, (theirs, _) in by_column.items()}
 
-    def value(v: FilterValue) -> FilterValue:
-        return _as_type(v, dtype)
+    def value(v: FilterValue, column: str) -> FilterValue:
+        return _as_type(v, by_column[column][1])
 
-    if isinstance(p, Comparison):
-        return replace(p, field=theirs, value=value(p.value))
-    if isinstance(p, Membership):
-        return replace(p, field=theirs, values=tuple(value(v) for v in p.values))
-    if isinstance(p, Between):
-        return replace(p, field=theirs, low=value(p.low), high=value(p.high))
-    if isinstance(p, DateRange):
-        start, end = value(p.start), value(p.end)
-        assert isinstance(start, dt.date) and isinstance(end, dt.date)
-        return replace(p, field=theirs, start=start, end=end)
-    if isinstance(p, NullTest | Contains):
-        return replace(p, field=theirs)
-    raise AssertionError(p)  # pragma: no cover
+    match p:
+        case AnyOfPredicate():
+            children = [translate(c, pairs) for c in p.children]
+            if any(c is None for c in children):
+                return None
+            return AnyOfPredicate(tuple(c for c in children if c is not None))
+        case ExprPredicate():
+            node = rename_refs(p.node, renamed)
+            return ExprPredicate(node, to_text(node))
+        case Comparison():
+            return replace(p, field=renamed[p.field], value=value(p.value, p.field))
+        case Membership():
+            values = tuple(value(v, p.field) for v in p.values)
+            return replace(p, field=renamed[p.field], values=values)
+        case Between():
+            low, high = value(p.low, p.field), value(p.high, p.field)
+            return replace(p, field=renamed[p.field], low=low, high=high)
+        case DateRange():
+            start, end = value(p.start, p.field), value(p.end, p.field)
+            assert isinstance(start, dt.date) and isinstance(end, dt.date)
+            return replace(p, field=renamed[p.field], start=start, end=end)
+        case NullTest() | Contains():
+            return replace(p, field=renamed[p.field])
+        case _:
+            assert_never(p)
 
 
 def unapplied(filters: Sequence[Predicate], pairs: Sequence[Pair]) -> list[str]:

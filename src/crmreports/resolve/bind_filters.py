@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import replace
+from typing import Any, assert_never
 
 from crmreports.errors import Problem
 from crmreports.resolve.context import Context
@@ -32,6 +33,7 @@ from crmreports.spec import (
     ParamRef,
     RelativeDateFilter,
 )
+from crmreports.spec.filters import FieldFilter
 
 
 def bind_filter(
@@ -65,40 +67,47 @@ def bind_filter(
     dtype = _column(ctx, f.field, f"{path}.field", scope)
     if dtype is None:
         return None
-    if isinstance(f, NullFilter):
-        return NullTest(f.field, is_null=f.op == "is_null")
-    if isinstance(f, ContainsFilter):
-        if dtype is not DataType.STRING:
-            ctx.problems.append(
-                Problem(
-                    "not-text",
-                    f"`contains` needs a text column, but {f.field!r} is {dtype.value}",
-                    f"{path}.op",
-                    hint="use eq, in or between for non-text columns",
+    return _field_filter(ctx, f, dtype, path)
+
+
+def _field_filter(ctx: Context, f: FieldFilter, dtype: DataType, path: str) -> Predicate | None:
+    """A filter on one column (of type `dtype`), its values read as that type."""
+    match f:
+        case NullFilter():
+            return NullTest(f.field, is_null=f.op == "is_null")
+        case ContainsFilter():
+            if dtype is not DataType.STRING:
+                ctx.problems.append(
+                    Problem(
+                        "not-text",
+                        f"`contains` needs a text column, but {f.field!r} is {dtype.value}",
+                        f"{path}.op",
+                        hint="use eq, in or between for non-text columns",
+                    )
                 )
-            )
-            return None
-        return Contains(f.field, f.value, f.ignore_case)
-    if isinstance(f, RelativeDateFilter):
-        return _relative(ctx, f, dtype, path)
-    if isinstance(f, CompareFilter):
-        value = _value(ctx, f.value, dtype, f.field, f"{path}.value")
-        return None if value is None else Comparison(f.field, f.op, value, f.keep_nulls)
-    if isinstance(f, InFilter):
-        values = [
-            _value(ctx, v, dtype, f.field, f"{path}.value[{j}]") for j, v in enumerate(f.value)
-        ]
-        if any(v is None for v in values):
-            return None
-        clean = tuple(v for v in values if v is not None)
-        return Membership(f.field, clean, negate=f.op == "not_in", keep_nulls=f.keep_nulls)
-    if isinstance(f, BetweenFilter):
-        low = _value(ctx, f.value[0], dtype, f.field, f"{path}.value[0]")
-        high = _value(ctx, f.value[1], dtype, f.field, f"{path}.value[1]")
-        if low is None or high is None:
-            return None
-        return Between(f.field, low, high, f.keep_nulls)
-    raise AssertionError(f"unhandled filter {type(f).__name__}")  # pragma: no cover
+                return None
+            return Contains(f.field, f.value, f.ignore_case)
+        case RelativeDateFilter():
+            return _relative(ctx, f, dtype, path)
+        case CompareFilter():
+            value = _value(ctx, f.value, dtype, f.field, f"{path}.value")
+            return None if value is None else Comparison(f.field, f.op, value, f.keep_nulls)
+        case InFilter():
+            values = [
+                _value(ctx, v, dtype, f.field, f"{path}.value[{j}]") for j, v in enumerate(f.value)
+            ]
+            if any(v is None for v in values):
+                return None
+            clean = tuple(v for v in values if v is not None)
+            return Membership(f.field, clean, negate=f.op == "not_in", keep_nulls=f.keep_nulls)
+        case BetweenFilter():
+            low = _value(ctx, f.value[0], dtype, f.field, f"{path}.value[0]")
+            high = _value(ctx, f.value[1], dtype, f.field, f"{path}.value[1]")
+            if low is None or high is None:
+                return None
+            return Between(f.field, low, high, f.keep_nulls)
+        case _:
+            assert_never(f)
 
 
 def _column(ctx: Context, name: str, path: str, scope: dict[str, DataType]) -> DataType | None:
@@ -106,12 +115,8 @@ def _column(ctx: Context, name: str, path: str, scope: dict[str, DataType]) -> D
         return ctx.column(name, path)
     if name in scope:
         return scope[name]
-    saved = ctx.columns
-    ctx.columns = scope  # reuse the located unknown-name message with the result's columns
-    try:
-        return ctx.column(name, path)
-    finally:
-        ctx.columns = saved
+    # the located unknown-name message, with the result's columns (problems are shared)
+    return replace(ctx, columns=scope).column(name, path)
 
 
 def _value(ctx: Context, value: Any, dtype: DataType, field: str, path: str) -> Any:

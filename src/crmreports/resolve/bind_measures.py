@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
+from typing import assert_never
 
 from crmreports.errors import Problem, format_names, suggest, unknown_name
 from crmreports.resolve.bind_dimensions import humanize
 from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.context import Context
-from crmreports.resolve.presentation import present
-from crmreports.resolve.resolved import (
-    AggregateSpec,
-    ResolvedDimension,
+from crmreports.resolve.measures import (
+    Presentation,
+    ResolvedAggregate,
+    ResolvedCompare,
+    ResolvedFormula,
     ResolvedMeasure,
-    WindowSpec,
+    ResolvedPacing,
+    ResolvedRank,
+    ResolvedRolling,
+    ResolvedRollingDistinct,
+    ResolvedRunning,
+    ResolvedShare,
 )
+from crmreports.resolve.presentation import present
+from crmreports.resolve.resolved import ResolvedDimension
 from crmreports.resolve.types import DataType
 from crmreports.spec import (
     CompareMeasure,
@@ -29,12 +39,11 @@ from crmreports.spec import (
     RollingMeasure,
     RunningMeasure,
     ShareMeasure,
+    WindowMeasure,
 )
 from crmreports.spec.formula import Node, Ref, parse_with_problems, references
+from crmreports.spec.measure import AGGREGATIONS, measures_read
 
-_NUMERIC_AGGS = {"sum", "avg", "median", "percentile", "stddev"}
-# Aggregates that give the same answer however often a looked-up row repeats.
-_SAFE_ACROSS_LOOKUP = {"count_distinct", "min", "max"}
 _ORDERED = {
     DataType.INTEGER,
     DataType.FLOAT,
@@ -83,7 +92,7 @@ def bind_measures(
             bound[i] = None
             return None
         visiting.add(i)
-        deps = _dependencies(measures[i])
+        deps = measures_read(measures[i])
         for dep in deps:
             if dep in names:
                 visit(names[dep])
@@ -99,20 +108,9 @@ def bind_measures(
     return present(measures, [bound.get(i) for i in range(len(measures))], currency, ctx.problems)
 
 
-def _dependencies(m: Measure) -> set[str]:
-    if isinstance(m, FormulaMeasure):
-        from crmreports.spec.formula import parse_with_problems
-
-        node, _ = parse_with_problems(m.formula)
-        return references(node) if node is not None else set()
-    if isinstance(m, PacingMeasure):
-        return {m.of, m.pacing.target}
-    return {m.of}  # type: ignore[union-attr]
-
-
 def _aggregate(
     ctx: Context, m: CountMeasure | FieldMeasure | ExprMeasure, i: int
-) -> ResolvedMeasure | None:
+) -> ResolvedAggregate | None:
     path = f"measures[{i}]"
     value: Node | None = None
     input_dtype: DataType | None = None
@@ -135,7 +133,7 @@ def _aggregate(
             return None
         where.append(predicate)
     agg = m.agg
-    p = getattr(m, "p", None)
+    p = None if isinstance(m, CountMeasure) else m.p
     if agg == "percentile" and p is None:
         ctx.problems.append(
             Problem("missing-key", "`percentile` needs `p`", f"{path}.p", hint="e.g. `p: 0.9`")
@@ -146,13 +144,14 @@ def _aggregate(
             Problem("invalid-value", f"`p` only applies to percentile, not {agg}", f"{path}.p")
         )
         return None
+    numeric = AGGREGATIONS[agg].numeric
     if input_dtype is not None and not _fits(agg, input_dtype):
-        needs = "numbers" if agg in _NUMERIC_AGGS else "numbers, dates or text"
+        needs = "numbers" if numeric else "numbers, dates or text"
         ctx.problems.append(
             Problem(
                 "not-numeric",
                 f"`{agg}` needs a numeric column, but {what!r} is {input_dtype.value}"
-                if agg in _NUMERIC_AGGS
+                if numeric
                 else f"`{agg}` needs {needs}, but {what!r} is {input_dtype.value}",
                 f"{path}.{'expr' if isinstance(m, ExprMeasure) else 'field'}",
                 checked_against="numeric columns: "
@@ -162,7 +161,7 @@ def _aggregate(
         )
         return None
     looked_up = sorted(n for n in ctx.used_by(value) if "." in n and n not in ctx.own_columns)
-    if looked_up and agg not in _SAFE_ACROSS_LOOKUP:
+    if looked_up and not AGGREGATIONS[agg].duplicate_safe:
         ctx.problems.append(
             Problem(
                 "fan-out",
@@ -176,15 +175,9 @@ def _aggregate(
         return None
     dtype = _aggregate_dtype(agg, input_dtype)
     fmt = m.format or (Format.INTEGER if dtype is DataType.INTEGER else Format.NUMBER)
-    fill = m.fill or ("zero" if agg in {"count", "sum", "count_distinct"} else "null")
-    return ResolvedMeasure(
-        name=m.name,
-        label=m.label or humanize(m.name),
-        dtype=dtype,
-        format=fmt,
-        fill=fill,
-        aggregate=AggregateSpec(agg, value, tuple(where), p, input_dtype),
-    )
+    fill = m.fill or ("zero" if AGGREGATIONS[agg].zero_when_empty else "null")
+    shown = Presentation(m.label or humanize(m.name), dtype, fmt, fill)
+    return ResolvedAggregate(m.name, shown, agg, value, tuple(where), p, input_dtype)
 
 
 def _cross_source(
@@ -218,9 +211,11 @@ def _cross_source(
             )
         )
         return None
-    other = Context(m.source, ctx.schema[m.source], ctx.params, ctx.time, ctx.problems)
     source = m.source
-    other.hint_for = lambda name: ctx.hint_in(source, name)  # a mapped target: how to map
+    other = Context(
+        m.source, ctx.schema[m.source], ctx.params, ctx.time, ctx.problems,
+        hint_for=lambda name: ctx.hint_in(source, name),  # a mapped target: how to map
+    )  # fmt: skip
     dim_names = [d.name for d in dims]
     ok = True
     for column, dim in m.match.items():
@@ -244,34 +239,72 @@ def _cross_source(
     if not ok:
         return None
     resolved = _aggregate(other, m, i)
-    if resolved is None or resolved.aggregate is None:
+    if resolved is None:
         return None
-    from dataclasses import replace
-
     types = ctx.schema[m.source]
     match = tuple(
         (dim, column, types[column]) for column, dim in m.match.items() if dim in dim_names
     )
-    spec = replace(resolved.aggregate, source=m.source, match=match)
-    return replace(resolved, aggregate=spec)
+    return replace(resolved, source=m.source, match=match)
 
 
 def _fits(agg: str, dtype: DataType) -> bool:
-    if agg in _NUMERIC_AGGS:
-        return dtype.is_numeric or (dtype is DataType.BOOLEAN and agg in {"sum", "avg"})
-    if agg in {"min", "max"}:
-        return dtype in _ORDERED
-    return True
+    match AGGREGATIONS[agg].reads:
+        case "numeric":
+            return dtype.is_numeric
+        case "numeric_or_bool":  # a boolean sums or averages as 0/1
+            return dtype.is_numeric or dtype is DataType.BOOLEAN
+        case "ordered":
+            return dtype in _ORDERED
+        case "any":
+            return True
 
 
 def _aggregate_dtype(agg: str, input_dtype: DataType | None) -> DataType:
-    if agg in {"count", "count_distinct"}:
-        return DataType.INTEGER
-    if agg == "sum":
-        return DataType.FLOAT if input_dtype is DataType.FLOAT else DataType.INTEGER
-    if agg in {"avg", "median", "percentile", "stddev"}:
-        return DataType.FLOAT
-    return input_dtype or DataType.OTHER  # min, max keep the column's type
+    match AGGREGATIONS[agg].result:
+        case "integer":
+            return DataType.INTEGER
+        case "sum":
+            return DataType.FLOAT if input_dtype is DataType.FLOAT else DataType.INTEGER
+        case "float":
+            return DataType.FLOAT
+        case "input":  # min, max keep the column's type
+            return input_dtype or DataType.OTHER
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What resolving one formula or window measure reads."""
+
+    ctx: Context
+    m: Measure
+    path: str
+    types: dict[str, DataType]  # the measures resolved so far
+    dims: list[ResolvedDimension]
+    filter_names: set[str]
+    measures: list[Measure]
+
+    @property
+    def failed(self) -> set[str]:
+        """Measures already reported as wrong: what reads them says nothing more."""
+        return {x.name for x in self.measures} - set(self.types)
+
+    @property
+    def dim_names(self) -> list[str]:
+        return [d.name for d in self.dims]
+
+    def shown(self, dtype: DataType, fmt: Format) -> Presentation:
+        return Presentation(self.m.label or humanize(self.m.name), dtype, fmt, "null")
+
+    def unknown_measure(self, name: str, path: str) -> None:
+        names = [x.name for x in self.measures if x.name != self.m.name]
+        self.ctx.problems.append(
+            unknown_name("unknown-measure", f"unknown measure {name!r}", path, name, names,
+                         "measures")
+        )  # fmt: skip
+
+    def problem(self, code: str, message: str, path: str, hint: str | None = None) -> None:
+        self.ctx.problems.append(Problem(code, message, path, hint=hint))
 
 
 def _derived(
@@ -283,172 +316,202 @@ def _derived(
     filter_names: set[str],
     measures: list[Measure],
 ) -> ResolvedMeasure | None:
-    path = f"measures[{i}]"
+    s = _Scope(ctx, m, f"measures[{i}]", types, dims, filter_names, measures)
+    match m:
+        case CountMeasure() | FieldMeasure() | ExprMeasure():  # pragma: no cover
+            raise TypeError("aggregates are bound before the measures built on them")
+        case FormulaMeasure():
+            return _formula(s, m)
+        case (
+            RunningMeasure() | RollingMeasure() | CompareMeasure() | ShareMeasure()
+            | RankMeasure() | PacingMeasure()
+        ):  # fmt: skip
+            of = _window_input(s, m)
+            if of is None:
+                return None
+            return _window(s, m, *of)
+        case _:
+            assert_never(m)
+
+
+def _formula(s: _Scope, m: FormulaMeasure) -> ResolvedFormula | None:
+    node_or_none, _ = parse_with_problems(m.formula)
+    if node_or_none is not None and references(node_or_none) & s.failed:
+        return None
+    typed = s.ctx.formula(m.formula, f"{s.path}.formula", s.types, what="measures")
+    if typed is None:
+        return None
+    node, dtype = typed
+    fmt = m.format or (Format.INTEGER if dtype is DataType.INTEGER else Format.NUMBER)
     label = m.label or humanize(m.name)
-    failed = {x.name for x in measures} - set(types)  # their own problem is already reported
-    if isinstance(m, FormulaMeasure):
-        node_or_none, _ = parse_with_problems(m.formula)
-        if node_or_none is not None and references(node_or_none) & failed:
-            return None
-        typed = ctx.formula(m.formula, f"{path}.formula", types, what="measures")
-        if typed is None:
-            return None
-        node, dtype = typed
-        fmt = m.format or (Format.INTEGER if dtype is DataType.INTEGER else Format.NUMBER)
-        return ResolvedMeasure(m.name, label, dtype, fmt, m.fill or "null", formula=node)
-    of = m.of  # type: ignore[union-attr]
-    if of in failed:
+    return ResolvedFormula(m.name, Presentation(label, dtype, fmt, m.fill or "null"), node)
+
+
+def _window_input(s: _Scope, m: WindowMeasure) -> tuple[Measure, DataType, Format] | None:
+    """The measure a window reads (`of`), its type and format, when the window may read it."""
+    of, path = m.of, s.path
+    if of in s.failed:
         return None
-    if of not in types:
-        names = [x.name for x in measures if x.name != m.name]
-        ctx.problems.append(
-            unknown_name("unknown-measure", f"unknown measure {of!r}", f"{path}.of", of,
-                         names, "measures")
-        )  # fmt: skip
+    if of not in s.types:
+        s.unknown_measure(of, f"{path}.of")
         return None
-    base = next(x for x in measures if x.name == of)
-    if getattr(base, "source", None) is not None and isinstance(
-        m, RollingMeasure | CompareMeasure | ShareMeasure
-    ):
-        ctx.problems.append(
-            Problem(
-                "invalid-value",
-                f"{_kind(m)} of a measure from another source ({base.source!r}) is not "  # type: ignore[union-attr]
-                "supported; use it on the report's own measures, or a running total",
-                f"{path}.of",
-            )
+    base = next(x for x in s.measures if x.name == of)
+    across = isinstance(base, CountMeasure | FieldMeasure | ExprMeasure) and base.source
+    if across and isinstance(m, RollingMeasure | CompareMeasure | ShareMeasure):
+        s.problem(
+            "invalid-value",
+            f"{_kind(m)} of a measure from another source ({across!r}) is not "
+            "supported; use it on the report's own measures, or a running total",
+            f"{path}.of",
         )
         return None
-    of_dtype = types[of]
+    of_dtype = s.types[of]
     of_format = base.format or (Format.INTEGER if of_dtype is DataType.INTEGER else Format.NUMBER)
-    time_dims = [d for d in dims if d.grain is not None]
-    dim_names = [d.name for d in dims]
-    if isinstance(m, RunningMeasure | RollingMeasure | CompareMeasure) and not time_dims:
-        ctx.problems.append(
-            Problem(
-                "needs-time-dimension",
-                f"`{_kind(m)}` works along a time axis, but the report has no dimension with "
-                "a `grain`",
-                path,
-                hint="add e.g. `{field: order_date, grain: month}` to the dimensions",
-            )
+    timed = any(d.grain is not None for d in s.dims)
+    if isinstance(m, RunningMeasure | RollingMeasure | CompareMeasure) and not timed:
+        s.problem(
+            "needs-time-dimension",
+            f"`{_kind(m)}` works along a time axis, but the report has no dimension with a `grain`",
+            path,
+            hint="add e.g. `{field: order_date, grain: month}` to the dimensions",
         )
         return None
     if not _numeric(of_dtype):
-        ctx.problems.append(
+        s.problem(
+            "not-numeric",
+            f"`{_kind(m)}` needs a numeric measure, but {of!r} is {of_dtype.value}",
+            f"{path}.of",
+        )
+        return None
+    return base, of_dtype, of_format
+
+
+def _window(
+    s: _Scope, m: WindowMeasure, base: Measure, of_dtype: DataType, of_format: Format
+) -> ResolvedMeasure | None:
+    match m:
+        case RunningMeasure():
+            if not _is_additive(base):
+                s.ctx.problems.append(_not_additive(s.path, m.of, base, "a running total adds up"))
+                return None
+            shown = s.shown(of_dtype, m.format or of_format)
+            return ResolvedRunning(m.name, shown, m.of, m.running.reset)
+        case RollingMeasure():
+            if m.rolling.agg == "sum" and _counts_distinct(base):
+                # Recounted over the window's rows: a customer of two months counts once.
+                shown = s.shown(of_dtype, m.format or of_format)
+                return ResolvedRollingDistinct(m.name, shown, m.of, m.rolling.periods)
+            if m.rolling.agg == "sum" and not _is_additive(base):
+                s.ctx.problems.append(_not_additive(s.path, m.of, base, "a rolling sum adds up"))
+                return None
+            dtype = DataType.FLOAT if m.rolling.agg == "avg" else of_dtype
+            shown = s.shown(dtype, m.format or of_format)
+            return ResolvedRolling(m.name, shown, m.of, m.rolling.periods, m.rolling.agg)
+        case CompareMeasure():
+            return _compare(s, m, of_dtype, of_format)
+        case ShareMeasure():
+            return _share(s, m, base)
+        case PacingMeasure():
+            return _pacing(s, m)
+        case RankMeasure():
+            bad = [w for w in m.rank.within if w not in s.dim_names]
+            if _unknown_names(s.ctx, bad, s.dim_names, f"{s.path}.rank.within", "dimensions"):
+                return None
+            shown = s.shown(DataType.INTEGER, m.format or Format.INTEGER)
+            return ResolvedRank(
+                m.name, shown, m.of, tuple(m.rank.within), m.rank.desc, m.rank.buckets
+            )
+        case _:
+            assert_never(m)
+
+
+def _compare(
+    s: _Scope, m: CompareMeasure, of_dtype: DataType, of_format: Format
+) -> ResolvedCompare | None:
+    match = _OFFSET.match(m.compare.offset)
+    if match is None:
+        s.problem(
+            "invalid-value",
+            f"cannot read the offset {m.compare.offset!r}",
+            f"{s.path}.compare.offset",
+            hint="write e.g. '1 period', '1 year', '3 months'",
+        )
+        return None
+    n, unit = int(match.group(1)), match.group(2)
+    show = m.compare.show
+    dtype = DataType.FLOAT if show == "pct_change" else of_dtype
+    fmt = m.format or (Format.PERCENT if show == "pct_change" else of_format)
+    return ResolvedCompare(m.name, s.shown(dtype, fmt), m.of, n, unit, show)
+
+
+def _share(s: _Scope, m: ShareMeasure, base: Measure) -> ResolvedShare | None:
+    path = s.path
+    if not isinstance(base, CountMeasure | FieldMeasure | ExprMeasure):
+        s.problem(
+            "invalid-value",
+            f"a share is recomputed from base rows, so {m.of!r} must be an aggregate "
+            "measure (agg: ...), not a formula or window",
+            f"{path}.of",
+        )
+        return None
+    dim_names = s.dim_names
+    bad = [w for w in m.share_of.within if w not in dim_names]
+    if _unknown_names(s.ctx, bad, dim_names, f"{path}.share_of.within", "dimensions"):
+        return None
+    before = m.share_of.before_filter
+    if before is not None and before not in s.filter_names:
+        names = sorted(s.filter_names)
+        s.ctx.problems.append(
             Problem(
-                "not-numeric",
-                f"`{_kind(m)}` needs a numeric measure, but {of!r} is {of_dtype.value}",
-                f"{path}.of",
+                "unknown-name",
+                f"no filter is named {before!r}",
+                f"{path}.share_of.before_filter",
+                checked_against=format_names(names, "filter names"),
+                suggestion=suggest(before, names),
+                hint="give the filter a `name:`",
             )
         )
         return None
-    if isinstance(m, RunningMeasure):
-        if not _is_additive(base):
-            ctx.problems.append(_not_additive(path, of, base, "a running total adds up"))
-            return None
-        window = WindowSpec("running", of, reset=m.running.reset)
-        return ResolvedMeasure(
-            m.name, label, of_dtype, m.format or of_format, "null", window=window
-        )
-    if isinstance(m, RollingMeasure):
-        if m.rolling.agg == "sum" and not _is_additive(base):
-            ctx.problems.append(_not_additive(path, of, base, "a rolling sum adds up"))
-            return None
-        dtype = DataType.FLOAT if m.rolling.agg == "avg" else of_dtype
-        window = WindowSpec("rolling", of, periods=m.rolling.periods, rolling_agg=m.rolling.agg)
-        return ResolvedMeasure(m.name, label, dtype, m.format or of_format, "null", window=window)
-    if isinstance(m, CompareMeasure):
-        match = _OFFSET.match(m.compare.offset)
-        if match is None:
-            ctx.problems.append(
-                Problem(
-                    "invalid-value",
-                    f"cannot read the offset {m.compare.offset!r}",
-                    f"{path}.compare.offset",
-                    hint="write e.g. '1 period', '1 year', '3 months'",
-                )
-            )
-            return None
-        n, unit = int(match.group(1)), match.group(2)
-        show = m.compare.show
-        dtype = DataType.FLOAT if show == "pct_change" else of_dtype
-        fmt = m.format or (Format.PERCENT if show == "pct_change" else of_format)
-        window = WindowSpec("compare", of, offset_n=n, offset_unit=unit, show=show)
-        return ResolvedMeasure(m.name, label, dtype, fmt, "null", window=window)
-    if isinstance(m, ShareMeasure):
-        if base.__class__.__name__ not in {"CountMeasure", "FieldMeasure", "ExprMeasure"}:
-            ctx.problems.append(
-                Problem(
-                    "invalid-value",
-                    f"a share is recomputed from base rows, so {of!r} must be an aggregate "
-                    "measure (agg: ...), not a formula or window",
-                    f"{path}.of",
-                )
-            )
-            return None
-        bad = [w for w in m.share_of.within if w not in dim_names]
-        if _unknown_names(ctx, bad, dim_names, f"{path}.share_of.within", "dimensions"):
-            return None
-        before = m.share_of.before_filter
-        if before is not None and before not in filter_names:
-            ctx.problems.append(
-                Problem(
-                    "unknown-name",
-                    f"no filter is named {before!r}",
-                    f"{path}.share_of.before_filter",
-                    checked_against=format_names(sorted(filter_names), "filter names"),
-                    suggestion=suggest(before, sorted(filter_names)),
-                    hint="give the filter a `name:`",
-                )
-            )
-            return None
-        window = WindowSpec("share", of, within=tuple(m.share_of.within), before_filter=before)
-        return ResolvedMeasure(
-            m.name, label, DataType.FLOAT, m.format or Format.PERCENT, "null", window=window
-        )
-    if isinstance(m, PacingMeasure):
-        if not time_dims:
-            ctx.problems.append(
-                Problem(
-                    "needs-time-dimension",
-                    "`pacing` compares each period with its elapsed part, but the report has "
-                    "no dimension with a `grain`",
-                    path,
-                )
-            )
-            return None
-        target = m.pacing.target
-        if target in failed:
-            return None  # the target's own problem is already reported
-        if target not in types:
-            names = [x.name for x in measures if x.name != m.name]
-            ctx.problems.append(
-                unknown_name("unknown-measure", f"unknown measure {target!r}",
-                             f"{path}.pacing.target", target, names, "measures")
-            )  # fmt: skip
-            return None
-        window = WindowSpec("pacing", of, target=target)
-        fmt = m.format or Format.PERCENT
-        return ResolvedMeasure(m.name, label, DataType.FLOAT, fmt, "null", window=window)
-    if isinstance(m, RankMeasure):
-        bad = [w for w in m.rank.within if w not in dim_names]
-        if _unknown_names(ctx, bad, dim_names, f"{path}.rank.within", "dimensions"):
-            return None
-        window = WindowSpec(
-            "rank", of, within=tuple(m.rank.within), desc=m.rank.desc, buckets=m.rank.buckets
-        )
-        return ResolvedMeasure(
-            m.name, label, DataType.INTEGER, m.format or Format.INTEGER, "null", window=window
-        )
-    raise AssertionError(m)  # pragma: no cover
+    shown = s.shown(DataType.FLOAT, m.format or Format.PERCENT)
+    return ResolvedShare(m.name, shown, m.of, tuple(m.share_of.within), before)
 
 
-def _kind(m: Measure) -> str:
-    for key in ("running", "rolling", "compare", "share_of", "rank", "pacing"):
-        if hasattr(m, key):
-            return key
-    return "window"
+def _pacing(s: _Scope, m: PacingMeasure) -> ResolvedPacing | None:
+    if not any(d.grain is not None for d in s.dims):
+        s.problem(
+            "needs-time-dimension",
+            "`pacing` compares each period with its elapsed part, but the report has "
+            "no dimension with a `grain`",
+            s.path,
+        )
+        return None
+    target = m.pacing.target
+    if target in s.failed:
+        return None  # the target's own problem is already reported
+    if target not in s.types:
+        s.unknown_measure(target, f"{s.path}.pacing.target")
+        return None
+    shown = s.shown(DataType.FLOAT, m.format or Format.PERCENT)
+    return ResolvedPacing(m.name, shown, m.of, target)
+
+
+def _kind(m: WindowMeasure) -> str:
+    """The key that names the window kind in a spec (`share_of` for a share)."""
+    match m:
+        case RunningMeasure():
+            return "running"
+        case RollingMeasure():
+            return "rolling"
+        case CompareMeasure():
+            return "compare"
+        case ShareMeasure():
+            return "share_of"
+        case RankMeasure():
+            return "rank"
+        case PacingMeasure():
+            return "pacing"
+        case _:
+            assert_never(m)
 
 
 def _numeric(dtype: DataType) -> bool:
@@ -456,13 +519,17 @@ def _numeric(dtype: DataType) -> bool:
 
 
 def _is_additive(m: Measure) -> bool:
-    return isinstance(m, CountMeasure) or (
-        isinstance(m, FieldMeasure | ExprMeasure) and m.agg in {"sum", "count"}
+    return isinstance(m, CountMeasure | FieldMeasure | ExprMeasure) and (
+        AGGREGATIONS[m.agg].additive
     )
 
 
+def _counts_distinct(m: Measure) -> bool:
+    return isinstance(m, FieldMeasure | ExprMeasure) and m.agg == "count_distinct"
+
+
 def _not_additive(path: str, of: str, base: Measure, why: str) -> Problem:
-    agg = getattr(base, "agg", None) or "formula"
+    agg = base.agg if isinstance(base, CountMeasure | FieldMeasure | ExprMeasure) else "formula"
     return Problem(
         "not-additive",
         f"{why} period values, but {of!r} is "

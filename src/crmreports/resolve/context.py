@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from crmreports.errors import Problem, show_value, unknown_name
@@ -26,8 +26,11 @@ from crmreports.spec.formula import (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
+    """Frozen: every field is decided when it is built; `problems` and `used` are the lists
+    binders add to."""
+
     source: str
     columns: dict[str, DataType]
     params: dict[str, Any]  # resolved parameter values
@@ -74,32 +77,21 @@ class Context:
         """
         node, problems = parse_with_problems(text, path)
         if node is None or problems:
-            self.problems += problems
+            self.problems.extend(problems)
             return None
         scope = self.columns if types is None else types
         if references(node) & (self.failed_params - set(scope)):
             return None  # the parameter's own problem is reported where it is declared
         node = substitute_params(node, {**self.params, AS_OF: self.time.as_of}, scope)
-        self.used |= references(node) & set(scope)
-        dtype, problems = infer(node, scope, path, source=text, what=what)
+        self.used.update(references(node) & set(scope))
+        # A missing source column: say how to map it, as for a `field` (the built-in reports
+        # read many columns through formulas only).
+        hint_for = self.hint_for if scope is self.columns else None
+        dtype, problems = infer(node, scope, path, source=text, what=what, hint_for=hint_for)
         if dtype is None or problems:
-            if scope is self.columns:  # a missing source column: say how to map it, as for
-                # a `field` (the built-in reports read many columns through formulas only)
-                missing = references(node) - set(scope)
-                problems = [self._with_lookup_hint(p, missing) for p in problems]
-            self.problems += problems
+            self.problems.extend(problems)
             return None
         return node, dtype
-
-    def _with_lookup_hint(self, problem: Problem, missing: set[str]) -> Problem:
-        """`problem` with `hint_for`'s advice when it is about one of the `missing` columns."""
-        if problem.code != "unknown-column" or problem.hint is not None:
-            return problem
-        for name in sorted(missing):
-            if f"column {name!r} in formula" in problem.message:
-                hint = self.hint_for(name)
-                return replace(problem, hint=hint) if hint else problem
-        return problem
 
     def value(self, value: object, dtype: DataType, field_name: str, path: str) -> Any:
         """A filter value converted to the column's type, or None (with a problem)."""

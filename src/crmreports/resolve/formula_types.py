@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from crmreports.errors import Problem, format_names, suggest
 from crmreports.resolve.types import DataType
@@ -105,13 +105,15 @@ def infer(
     *,
     source: str | None = None,
     what: str = "columns",
+    hint_for: Callable[[str], str | None] | None = None,
 ) -> tuple[DataType | None, list[Problem]]:
     """The formula's result type, or None with the problems found.
 
     `types` maps each usable name (columns, or measures for post-aggregation formulas) to its
-    type; `what` names them in messages; `source` (the formula text) adds a caret line.
+    type; `what` names them in messages; `source` (the formula text) adds a caret line;
+    `hint_for` gives the advice for a name that is none of `types` (how to map a column).
     """
-    found, problems = annotate(node, types, path, source=source, what=what)
+    found, problems = annotate(node, types, path, source=source, what=what, hint_for=hint_for)
     result = found.get(id(node))
     return (result if isinstance(result, DataType) and not problems else None), problems
 
@@ -123,9 +125,10 @@ def annotate(
     *,
     source: str | None = None,
     what: str = "columns",
+    hint_for: Callable[[str], str | None] | None = None,
 ) -> tuple[dict[int, DataType | None], list[Problem]]:
     """The type of every sub-expression, keyed by `id(node)` (None for a `null` literal)."""
-    checker = _Checker(types, path, source, what)
+    checker = _Checker(types, path, source, what, hint_for)
     top = checker.visit(node)
     if top is None:
         checker.mismatch(node, "the formula is always null")
@@ -137,9 +140,15 @@ def annotate(
 
 class _Checker:
     def __init__(
-        self, types: Mapping[str, DataType], path: str, source: str | None, what: str
+        self,
+        types: Mapping[str, DataType],
+        path: str,
+        source: str | None,
+        what: str,
+        hint_for: Callable[[str], str | None] | None = None,
     ) -> None:
         self.types, self.path, self.source, self.what = types, path, source, what
+        self.hint_for = hint_for
         self.problems: list[Problem] = []
         self.found: dict[int, _Type] = {}
 
@@ -185,6 +194,7 @@ class _Checker:
                 f"unknown {self.what.rstrip('s')} {node.name!r} in formula",
                 suggestion=suggest(node.name, names),
                 checked_against=format_names(names, self.what),
+                hint=self.hint_for(node.name) if self.hint_for is not None else None,
             )
         if isinstance(node, Unary):
             if node.op == "not":

@@ -10,15 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from crmreports.resolve.types import Schema
-from crmreports.spec.formula import parse_with_problems, references
+from crmreports.spec.filters import AnyOf, ExprFilter, Filter, filter_columns
+from crmreports.spec.measure import (
+    CountMeasure,
+    ExprMeasure,
+    FieldMeasure,
+    Measure,
+    columns_read,
+    measures_read,
+)
 from crmreports.spec.report import ReportSpec
 
 
 def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tuple[str, ...]]:
     """`report` without the optional measures the data cannot feed, and a note for each."""
-    if not any(m.optional for m in report.measures) and not any(
-        getattr(f, "optional", False) for f in report.filters
-    ):
+    if not any(m.optional for m in report.measures) and not any(f.optional for f in report.filters):
         return report, ()
     source = report.source or (next(iter(schema)) if len(schema) == 1 else None)
     if source not in schema:
@@ -30,48 +36,32 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
     kept_filters = []
     for i, f in enumerate(report.filters):
         missing = sorted(
-            c
-            for c in _filter_columns(f.model_dump())
-            if not _present(c, source, schema) and c not in params
+            c for c in filter_columns(f) if not _present(c, source, schema) and c not in params
         )
-        if getattr(f, "optional", False) and missing:
+        if f.optional and missing:
             skipped.append(
                 f"filter {i + 1} skipped: source {source!r} has no {_columns_text(missing)}"
             )
         else:
             kept_filters.append(f)
-    dropped: dict[str, str] = {}
-    for m in report.measures:
-        if not m.optional:
-            continue
-        reads_from = getattr(m, "source", None) or source
-        if reads_from not in schema:
-            dropped[m.name] = f"the data has no source {reads_from!r}"
-            continue
-        missing = [
-            c
-            for c in sorted(_columns_read(m))
-            if not _present(c, reads_from, schema) and c not in params
-        ]
-        if missing:  # every missing column, so one fix in the data brings the measure back
-            dropped[m.name] = f"source {reads_from!r} has no {_columns_text(missing)}"
+    dropped = _unfed_measures(report, schema, source, params)
     if not dropped:
         if skipped:
             return report.model_copy(update={"filters": kept_filters}), tuple(skipped)
         return report, ()
     changed = True
-    built_on: dict[str, Any] = {}
+    built_on: dict[str, Measure] = {}
     while changed:  # measures built on a dropped measure go too
         changed = False
         for m in report.measures:
             if m.name in dropped or m.name in built_on:
                 continue
-            if _measures_used(m) & (set(dropped) | set(built_on)):
+            if measures_read(m) & (set(dropped) | set(built_on)):
                 built_on[m.name] = m
                 changed = True
     gone = set(dropped) | set(built_on)
     for name, m in built_on.items():  # named once all are known: every left-out input
-        uses = [x.name for x in report.measures if x.name in _measures_used(m) & gone]
+        uses = [x.name for x in report.measures if x.name in measures_read(m) & gone]
         quoted = [repr(u) for u in uses]
         what = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
         dropped[name] = f"it is built on {what}, left out"
@@ -85,11 +75,34 @@ def prune_optional(report: ReportSpec, schema: Schema) -> tuple[ReportSpec, tupl
             "measures": [m for m in report.measures if m.name not in dropped],
             "filters": kept_filters,
             "sort": [k for k in report.sort if k.field not in dropped],
-            "having": [h for h in report.having if getattr(h, "field", None) not in dropped],
+            "having": [h for h in report.having if _field(h) not in dropped],
             "visual": visual,
         }
     )
     return pruned, notes
+
+
+def _unfed_measures(
+    report: ReportSpec, schema: Schema, source: str, params: set[str]
+) -> dict[str, str]:
+    """The optional measures whose source or columns the data lacks, each with why."""
+    dropped: dict[str, str] = {}
+    for m in report.measures:
+        if not m.optional:
+            continue
+        own = m.source if isinstance(m, CountMeasure | FieldMeasure | ExprMeasure) else None
+        reads_from = own or source
+        if reads_from not in schema:
+            dropped[m.name] = f"the data has no source {reads_from!r}"
+            continue
+        missing = [
+            c
+            for c in sorted(columns_read(m))
+            if not _present(c, reads_from, schema) and c not in params
+        ]
+        if missing:  # every missing column, so one fix in the data brings the measure back
+            dropped[m.name] = f"source {reads_from!r} has no {_columns_text(missing)}"
+    return dropped
 
 
 def _columns_text(names: list[str]) -> str:
@@ -105,51 +118,9 @@ def _present(column: str, source: str, schema: Schema) -> bool:
     return bool(rest) and rest in schema.get(table, {})
 
 
-def _columns_read(measure: Any) -> set[str]:
-    """Columns a measure's aggregate reads: its field, its row formula, its filters and, for
-    a measure of another source, that source's columns it is matched on."""
-    found: set[str] = set()
-    if getattr(measure, "formula", None) is not None or hasattr(measure, "of"):
-        return found  # built on other measures, handled by _measures_used
-    if getattr(measure, "field", None):
-        found.add(measure.field)
-    found |= set(getattr(measure, "match", None) or {})
-    if getattr(measure, "expr", None):
-        found |= _formula_refs(measure.expr)
-    for f in getattr(measure, "filter", []) or []:
-        found |= _filter_columns(f.model_dump())
-    return found
-
-
-def _filter_columns(data: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(data, dict):
-        if isinstance(data.get("field"), str):
-            found.add(data["field"])
-        if isinstance(data.get("expr"), str):
-            found |= _formula_refs(data["expr"])
-        for value in data.values():
-            if isinstance(value, list | dict):
-                found |= _filter_columns(value)
-    elif isinstance(data, list):
-        for item in data:
-            found |= _filter_columns(item)
-    return found
-
-
-def _formula_refs(text: str) -> set[str]:
-    node, _ = parse_with_problems(text)
-    return references(node) if node is not None else set()
-
-
-def _measures_used(measure: Any) -> set[str]:
-    used = {getattr(measure, "of", None)} - {None}
-    pacing = getattr(measure, "pacing", None)
-    if pacing is not None:
-        used.add(pacing.target)
-    if getattr(measure, "formula", None):
-        used |= _formula_refs(measure.formula)
-    return {str(u) for u in used}
+def _field(f: Filter) -> str | None:
+    """The column a one-column filter tests (a formula or `any_of` names none)."""
+    return None if isinstance(f, AnyOf | ExprFilter) else f.field
 
 
 def _names_in(data: Any) -> set[str]:

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import assert_never
 
 from crmreports.errors import Problem
-from crmreports.resolve.resolved import ResolvedMeasure
+from crmreports.resolve.measures import (
+    ResolvedAggregate,
+    ResolvedCompare,
+    ResolvedFormula,
+    ResolvedMeasure,
+    ResolvedPacing,
+    ResolvedRank,
+    ResolvedRolling,
+    ResolvedRollingDistinct,
+    ResolvedRunning,
+    ResolvedShare,
+)
 from crmreports.spec import Format, Measure
 
 _ISO_CODE = re.compile(r"^[A-Z]{3}$")
-# Windows whose values are in the unit of the measure they read (not a ratio or a rank).
-_SAME_UNIT = {"running", "rolling"}
 
 
 def present(
@@ -38,8 +48,9 @@ def present(
             done[i] = None
             return None
         base = None
-        if resolved.window is not None and _inherits(resolved) and spec.format is None:
-            j = by_name.get(resolved.window.of)
+        of = _same_unit_as(resolved)
+        if of is not None and spec.format is None:
+            j = by_name.get(of)
             if j is not None and j != i and depth < len(specs):
                 base = visit(j, depth + 1)
         done[i] = _apply(resolved, spec, base, currency, i, problems)
@@ -48,10 +59,20 @@ def present(
     return [visit(i) for i in range(len(specs))]
 
 
-def _inherits(m: ResolvedMeasure) -> bool:
-    window = m.window
-    assert window is not None
-    return window.kind in _SAME_UNIT or (window.kind == "compare" and window.show != "pct_change")
+def _same_unit_as(m: ResolvedMeasure) -> str | None:
+    """The measure whose unit `m`'s values are in (a running total's, not a ratio's or a
+    rank's), if any."""
+    match m:
+        case ResolvedRunning() | ResolvedRolling() | ResolvedRollingDistinct():
+            return m.of
+        case ResolvedCompare():
+            return m.of if m.show != "pct_change" else None
+        case ResolvedAggregate() | ResolvedFormula() | ResolvedShare() | ResolvedRank():
+            return None
+        case ResolvedPacing():
+            return None
+        case _:
+            assert_never(m)
 
 
 def _apply(
@@ -78,14 +99,15 @@ def _apply(
     currency = spec.currency or (base.currency if base is not None else None)
     if currency is None and fmt is Format.CURRENCY:
         currency = report_currency
-    return replace(
-        m,
+    shown = replace(
+        m.shown,
         format=fmt,
         currency=currency,
         unit=unit,
         direction=spec.direction or (base.direction if base is not None else None),
         target=spec.target,
     )
+    return replace(m, shown=shown)
 
 
 def _check_code(code: str, path: str, problems: list[Problem]) -> None:

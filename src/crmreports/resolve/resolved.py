@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, assert_never
 
 from crmreports.resolve.calendar import Calendar
+from crmreports.resolve.measures import MeasureGraph
+
+# re-exported: the measure types moved to resolve/measures.py
+from crmreports.resolve.measures import ResolvedMeasure as ResolvedMeasure
 from crmreports.resolve.relationships import ResolvedJoin
 from crmreports.resolve.types import DataType
-from crmreports.spec import DatePart, Format, Grain, ReportSpec
+from crmreports.spec import DatePart, Grain, ReportSpec
 from crmreports.spec.formula import Node, references
 
 FilterValue = str | int | float | bool | dt.date | dt.datetime
@@ -96,11 +100,15 @@ Predicate = (
 
 def columns_read(p: Predicate) -> set[str]:
     """The columns a predicate reads."""
-    if isinstance(p, AnyOfPredicate):
-        return set().union(*(columns_read(c) for c in p.children))
-    if isinstance(p, ExprPredicate):
-        return references(p.node)
-    return {p.field}
+    match p:
+        case AnyOfPredicate():
+            return set().union(*(columns_read(c) for c in p.children))
+        case ExprPredicate():
+            return references(p.node)
+        case Comparison() | Membership() | Between() | DateRange() | NullTest() | Contains():
+            return {p.field}
+        case _:
+            assert_never(p)
 
 
 @dataclass(frozen=True)
@@ -159,67 +167,6 @@ class ResolvedDimension:
     def ordered_by_index(self) -> bool:
         """Tiers sort in their declared order, not alphabetically."""
         return self.bins is not None
-
-
-# --- measures ----------------------------------------------------------------------------
-
-AggName = Literal[
-    "count", "count_distinct", "sum", "avg", "min", "max", "median", "percentile", "stddev"
-]
-
-
-@dataclass(frozen=True)
-class AggregateSpec:
-    """An aggregation of a row value (None: count rows), over rows matching `where`."""
-
-    agg: AggName
-    value: Node | None
-    where: tuple[Predicate, ...] = ()
-    p: float | None = None
-    input_dtype: DataType | None = None
-    source: str | None = None  # another source (targets), aggregated at the report's grain
-    match: tuple[tuple[str, str, DataType], ...] = ()  # (dimension, column of source, its type)
-    # (report column, its counterpart in `source`, its type): the report filters on these
-    # columns restrict `source` too (resolve/across.py)
-    counterparts: tuple[tuple[str, str, DataType], ...] = ()
-
-
-@dataclass(frozen=True)
-class WindowSpec:
-    kind: Literal["running", "rolling", "compare", "share", "rank", "pacing"]
-    of: str
-    reset: str = "none"  # running
-    periods: int = 0  # rolling
-    rolling_agg: str = "sum"  # rolling
-    offset_n: int = 0  # compare: how many units back
-    offset_unit: str = ""  # compare: 'period' or a calendar unit
-    show: str = "pct_change"  # compare
-    within: tuple[str, ...] = ()  # share, rank
-    before_filter: str | None = None  # share
-    desc: bool = True  # rank
-    buckets: int | None = None  # rank: quantile score instead of the position
-    target: str | None = None  # pacing
-
-
-@dataclass(frozen=True)
-class ResolvedMeasure:
-    name: str
-    label: str
-    dtype: DataType
-    format: Format
-    fill: Literal["zero", "null"]
-    aggregate: AggregateSpec | None = None
-    formula: Node | None = None
-    window: WindowSpec | None = None
-    # presentation: how renderers show the values (never what is computed)
-    currency: str | None = None  # ISO code for currency (and compact money) formats
-    unit: Literal["hours", "days"] | None = None  # of a duration
-    direction: Literal["higher_is_better", "lower_is_better"] | None = None
-    target: float | None = None
-
-    @property
-    def is_additive(self) -> bool:
-        return self.aggregate is not None and self.aggregate.agg in {"count", "sum"}
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -308,6 +255,7 @@ class ResolvedReport:
     source: str
     dimensions: tuple[ResolvedDimension, ...]
     measures: tuple[ResolvedMeasure, ...]
+    graph: MeasureGraph  # which measures each one reads, built once from `measures`
     filters: tuple[NamedPredicate, ...]  # AND-ed
     having: tuple[Predicate, ...]
     sort: tuple[SortOrder, ...]  # spec keys, then the remaining dimensions as tie-breakers

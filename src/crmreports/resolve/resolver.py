@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, assert_never
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmreports.errors import Problem, SpecError, format_names, show_value, suggest
@@ -19,14 +19,20 @@ from crmreports.resolve.bind_filters import bind_filter
 from crmreports.resolve.bind_measures import bind_measures
 from crmreports.resolve.calendar import Calendar
 from crmreports.resolve.context import Context
+from crmreports.resolve.measures import MeasureGraph, ResolvedAggregate
 from crmreports.resolve.optional import prune_optional
 from crmreports.resolve.params import resolve_params
 from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
 from crmreports.resolve.resolved import (
+    AnyOfPredicate,
+    Between,
     Comparison,
+    Contains,
     DateRange,
+    ExprPredicate,
     Membership,
     NamedPredicate,
+    NullTest,
     Predicate,
     ResolvedDimension,
     ResolvedMeasure,
@@ -36,7 +42,13 @@ from crmreports.resolve.resolved import (
 )
 from crmreports.resolve.types import DataType, Schema
 from crmreports.resolve.visual import resolve_visual
-from crmreports.spec import ReportSpec, check_structure
+from crmreports.spec import (
+    CountMeasure,
+    ExprMeasure,
+    FieldMeasure,
+    ReportSpec,
+    check_structure,
+)
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _KEY_ORDER = (
@@ -75,17 +87,23 @@ def resolve(
     values = resolve_params(report.params, params or {}, problems, failed)
     time = _time_settings(report, as_of or dt.date.today(), problems)
     joined, joins = reachable_columns(source, report.relationships, schema, problems)
-    ctx = Context(source, {**columns, **joined}, values, time, problems)
-    ctx.hint_for = lambda name: _lookup_hint(name, source, schema, report)
-    ctx.hint_in = lambda other, name: _lookup_hint(name, other, schema, report)
-    ctx.schema = schema  # measures from other sources (targets) resolve against it
-    ctx.failed_params = failed
+    ctx = Context(
+        source,
+        {**columns, **joined},
+        values,
+        time,
+        problems,
+        hint_for=lambda name: _lookup_hint(name, source, schema, report),
+        hint_in=lambda other, name: _lookup_hint(name, other, schema, report),
+        schema=dict(schema),  # measures from other sources (targets) resolve against it
+        failed_params=failed,
+    )
     dims = [bind_dimension(ctx, d, i) for i, d in enumerate(report.dimensions)]
     good_dims = [d for d in dims if d is not None]
-    filter_names = {f.name for f in report.filters if getattr(f, "name", None)}
+    filter_names = {f.name for f in report.filters if f.name}
     measures = bind_measures(
         ctx,
-        report.measures,  # type: ignore[arg-type]
+        report.measures,
         good_dims,
         filter_names,
         currency=report.currency,
@@ -94,7 +112,7 @@ def resolve(
     for i, f in enumerate(report.filters):
         predicate = bind_filter(ctx, f, f"filters[{i}]")
         if predicate is not None:
-            filters.append(NamedPredicate(predicate, getattr(f, "name", None)))
+            filters.append(NamedPredicate(predicate, f.name))
     good_measures = [m for m in measures if m is not None]
     good_measures, across_notes, caveats = _with_counterparts(
         good_measures, report, schema, ctx, good_dims, filters
@@ -110,11 +128,7 @@ def resolve(
         raise SpecError.from_problems(in_spec_order(problems), report=report.name)
     notes = (
         left_out
-        + tuple(
-            f.predicate.description  # type: ignore[union-attr]
-            for f in filters
-            if hasattr(f.predicate, "description")
-        )
+        + tuple(f.predicate.description for f in filters if isinstance(f.predicate, DateRange))
         + across_notes
     )
     return ResolvedReport(
@@ -122,6 +136,7 @@ def resolve(
         source=source,
         dimensions=tuple(good_dims),
         measures=tuple(good_measures),
+        graph=MeasureGraph.of(good_measures),
         filters=tuple(filters),
         having=tuple(h for h in having if h is not None),
         sort=_sort_order(report),
@@ -155,33 +170,35 @@ def _with_counterparts(
     notes: list[str] = []
     caveats: list[tuple[str, str]] = []
     for m in measures:
-        spec = m.aggregate
-        if spec is None or spec.source is None:
+        if not isinstance(m, ResolvedAggregate) or m.source is None:
             out.append(m)
             continue
-        match = getattr(specs[m.name], "match", None) or {}
+        spec = specs[m.name]
+        match = (
+            spec.match if isinstance(spec, CountMeasure | FieldMeasure | ExprMeasure) else None
+        ) or {}
         pairs, inferred = counterparts(
-            ctx.columns, schema[spec.source], match, dims, predicates, spec.where
+            ctx.columns, schema[m.source], match, dims, predicates, m.where
         )
-        out.append(replace(m, aggregate=replace(spec, counterparts=pairs)))
-        what = f"{m.name} (from {spec.source})"
+        out.append(replace(m, counterparts=pairs))
+        what = f"{m.name} (from {m.source})"
         loose = unapplied(predicates, pairs)
-        if loose and spec.where:
+        if loose and m.where:
             # Its own filter is what applies (won deals closed this year): say which, rather
             # than advise a filter it has.
-            own = "; ".join(_describe(p) for p in spec.where)
-            caveats.append((m.name, f"{m.label} ({spec.source}) does not follow the report's "
+            own = "; ".join(_describe(p) for p in m.where)
+            caveats.append((m.name, f"{m.label} ({m.source}) does not follow the report's "
                                     f"filter(s) on {', '.join(loose)}"))  # fmt: skip
             notes.append(
-                f"{what} reads the {spec.source} rows its own filter keeps ({own}); the "
+                f"{what} reads the {m.source} rows its own filter keeps ({own}); the "
                 f"report's filter(s) on {', '.join(loose)} do not apply to it"
             )
         elif loose:
             unrestricted = f"is not restricted by the report's filter(s) on {', '.join(loose)}"
-            caveats.append((m.name, f"{m.label} ({spec.source}) {unrestricted}"))
+            caveats.append((m.name, f"{m.label} ({m.source}) {unrestricted}"))
             notes.append(
-                f"{what} {unrestricted}: give it its own `filter:` on {spec.source}'s columns, "
-                f"or `match:` the column of {spec.source} that stands for it, if it should be"
+                f"{what} {unrestricted}: give it its own `filter:` on {m.source}'s columns, "
+                f"or `match:` the column of {m.source} that stands for it, if it should be"
             )
         if inferred:
             notes.append(f"{what} follows the report's filter(s) on {', '.join(inferred)}")
@@ -199,8 +216,14 @@ def _describe(p: Predicate) -> str:
         case Membership():
             values = ", ".join(show_value(v) for v in p.values)
             return f"{p.field} {'not in' if p.negate else 'in'} [{values}]"
+        case Between() | NullTest() | Contains():
+            return p.field or "a formula"
+        case ExprPredicate():
+            return p.text or "a formula"
+        case AnyOfPredicate():
+            return "a formula"
         case _:
-            return str(getattr(p, "field", None) or getattr(p, "text", None) or "a formula")
+            assert_never(p)
 
 
 def _needed_joins(used: set[str], joins: dict[str, ResolvedJoin]) -> tuple[ResolvedJoin, ...]:
@@ -271,7 +294,7 @@ def _time_settings(report: ReportSpec, as_of: dt.date, problems: list[Problem]) 
 def _check_top(
     ctx: Context, dims: list[ResolvedDimension], measures: list[ResolvedMeasure]
 ) -> None:
-    aggregates = [m.name for m in measures if m.aggregate is not None]
+    aggregates = [m.name for m in measures if isinstance(m, ResolvedAggregate)]
     for i, d in enumerate(dims):
         if d.top is not None and d.top.by not in aggregates:
             ctx.problems.append(

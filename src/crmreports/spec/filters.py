@@ -8,12 +8,13 @@ column is null unless the filter says `keep_nulls: true`; only `is_null` selects
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, assert_never
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from crmreports.spec._base import FieldName, Name, SpecModel
+from crmreports.spec.formula import parse_with_problems, references
 
 
 def _dates_to_iso(value: Any) -> Any:
@@ -213,3 +214,21 @@ AnyOf.model_rebuild()
 FieldFilter = (
     CompareFilter | InFilter | BetweenFilter | NullFilter | ContainsFilter | RelativeDateFilter
 )
+
+
+def filter_columns(f: Filter) -> set[str]:
+    """The columns a filter reads (a formula filter: every name in its formula, parameters
+    included: the caller keeps the ones it knows)."""
+    match f:
+        case AnyOf():
+            return set().union(*(filter_columns(sub) for sub in f.any_of))
+        case ExprFilter():
+            node, _ = parse_with_problems(f.expr)
+            return references(node) if node is not None else set()
+        case (
+            CompareFilter() | InFilter() | BetweenFilter() | NullFilter() | ContainsFilter()
+            | RelativeDateFilter()
+        ):  # fmt: skip
+            return {f.field}
+        case _:
+            assert_never(f)

@@ -13,13 +13,15 @@ Three families, told apart by their keys:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, assert_never, get_args
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from crmreports.spec._base import FieldName, Name, SpecModel
-from crmreports.spec.filters import Filter
+from crmreports.spec.filters import Filter, filter_columns
+from crmreports.spec.formula import parse_with_problems, references
 
 
 class Format(StrEnum):
@@ -112,7 +114,58 @@ class CountMeasure(_Aggregate, _CrossSource):
     )
 
 
+# --- the aggregation registry ------------------------------------------------------------
+
+AggName = Literal[
+    "count", "count_distinct", "sum", "avg", "min", "max", "median", "percentile", "stddev"
+]  # fmt: skip
 FieldAgg = Literal["count_distinct", "sum", "avg", "min", "max", "median", "percentile", "stddev"]
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """What every layer needs to know of one aggregation, in one row.
+
+    `reads`: the values it accepts ("any", "ordered": numbers, text, dates, booleans;
+    "numeric"; "numeric_or_bool": a boolean summed or averaged as 0/1). `additive`: its values
+    add up across periods and groups (a running total of it means something). `zero_when_empty`:
+    its value over no rows is 0, not null (the default gap fill). `duplicate_safe`: the same
+    answer however often a looked-up row repeats. `result`: the result type ("integer",
+    "float", "input": the column's own, "sum": integer unless the input is a float).
+    `function`: the elementary backend aggregation computing it (execute's table of narwhals
+    methods has the same keys).
+    """
+
+    name: str
+    reads: Literal["any", "ordered", "numeric", "numeric_or_bool"]
+    additive: bool
+    zero_when_empty: bool
+    duplicate_safe: bool
+    result: Literal["integer", "float", "input", "sum"]
+    function: Literal["count", "n_unique", "sum", "mean", "min", "max", "median", "quantile", "std"]
+
+    @property
+    def numeric(self) -> bool:
+        return self.reads in ("numeric", "numeric_or_bool")
+
+
+AGGREGATIONS: dict[str, Aggregation] = {
+    a.name: a
+    for a in (
+        Aggregation("count", "any", True, True, False, "integer", "count"),
+        Aggregation("count_distinct", "any", False, True, True, "integer", "n_unique"),
+        Aggregation("sum", "numeric_or_bool", True, True, False, "sum", "sum"),
+        Aggregation("avg", "numeric_or_bool", False, False, False, "float", "mean"),
+        Aggregation("min", "ordered", False, False, True, "input", "min"),
+        Aggregation("max", "ordered", False, False, True, "input", "max"),
+        Aggregation("median", "numeric", False, False, False, "float", "median"),
+        Aggregation("percentile", "numeric", False, False, False, "float", "quantile"),
+        Aggregation("stddev", "numeric", False, False, False, "float", "std"),
+    )
+}
+# The literal types above are what a type checker and the JSON Schema see: the same names.
+assert tuple(AGGREGATIONS) == get_args(AggName), "AggName and AGGREGATIONS disagree"
+assert set(get_args(FieldAgg)) == set(AGGREGATIONS) - {"count"}, "FieldAgg disagrees"
 
 
 class FieldMeasure(_Aggregate, _CrossSource):
@@ -136,7 +189,7 @@ class FieldMeasure(_Aggregate, _CrossSource):
 class ExprMeasure(_Aggregate, _CrossSource):
     """An aggregation of a row formula, e.g. `sum` of `quantity * unit_price`."""
 
-    agg: Literal["count", *FieldAgg.__args__] = Field(  # type: ignore[valid-type]
+    agg: AggName = Field(
         description="Any aggregation; `count` counts rows where the formula is not null."
     )
     expr: str = Field(description="Row formula to aggregate.")
@@ -177,13 +230,16 @@ class Rolling(SpecModel):
     agg: Literal["sum", "avg"] = Field(
         default="sum",
         description="Add up the periods in the window, or average them (a period without "
-        "rows counts as 0 for a sum or count measure and is skipped otherwise).",
+        "rows counts as 0 for a sum or count measure and is skipped otherwise). The sum of a "
+        "count_distinct counts the distinct values of the whole window.",
     )
 
 
 class RollingMeasure(_MeasureBase):
     """A window over the last N calendar periods (the current one included). Periods without
-    rows count as empty (0 for counts and sums), never as 'the previous row'."""
+    rows count as empty (0 for counts and sums), never as 'the previous row'. The sum of a
+    distinct count is recounted over the window's rows, each value once ("active customers in
+    the trailing 3 months": a customer of two of the months counts once)."""
 
     of: Name = Field(description="The measure to combine over the window.")
     rolling: Rolling = Field(description="Rolling-window options.")
@@ -269,7 +325,7 @@ class PacingMeasure(_MeasureBase):
 
 
 WINDOW_KEYS = ("running", "rolling", "compare", "share_of", "rank", "pacing")
-AGGS = ("count", *FieldAgg.__args__)  # type: ignore[attr-defined]
+AGGS = tuple(AGGREGATIONS)
 
 
 def _measure_tag(value: Any) -> str | None:
@@ -326,3 +382,46 @@ _TAG_BY_TYPE: dict[type, str] = {
     RankMeasure: "rank",
     PacingMeasure: "pacing",
 }
+
+
+def measures_read(m: Measure) -> set[str]:
+    """The names a measure is computed from: for a formula, every name it refers to (other
+    measures, and parameters: the caller keeps the ones it knows); none for an aggregate."""
+    match m:
+        case CountMeasure() | FieldMeasure() | ExprMeasure():
+            return set()
+        case FormulaMeasure():
+            node, _ = parse_with_problems(m.formula)
+            return references(node) if node is not None else set()
+        case PacingMeasure():
+            return {m.of, m.pacing.target}
+        case (
+            RunningMeasure() | RollingMeasure() | CompareMeasure() | ShareMeasure() | RankMeasure()
+        ):
+            return {m.of}
+        case _:
+            assert_never(m)
+
+
+def columns_read(m: Measure) -> set[str]:
+    """The columns of its source an aggregate reads: its field, its row formula, its filters
+    and, for a measure of another source, that source's columns it is matched on. A measure
+    built on other measures reads none itself (`measures_read` names what it reads)."""
+    match m:
+        case CountMeasure() | FieldMeasure() | ExprMeasure():
+            found = set(m.match or {})
+            if isinstance(m, ExprMeasure):
+                node, _ = parse_with_problems(m.expr)
+                found |= references(node) if node is not None else set()
+            elif m.field is not None:
+                found.add(m.field)
+            for f in m.filter:
+                found |= filter_columns(f)
+            return found
+        case (
+            FormulaMeasure() | RunningMeasure() | RollingMeasure() | CompareMeasure()
+            | ShareMeasure() | RankMeasure() | PacingMeasure()
+        ):  # fmt: skip
+            return set()
+        case _:
+            assert_never(m)

@@ -16,6 +16,7 @@ import pandas as pd
 from crmreports.render.charts.common import BAD, GOOD, INK, NEUTRAL, Canvas, missing, text_field
 from crmreports.render.colors import PALETTE
 from crmreports.render.formats import NULL_TEXT, format_number, measure_formatter
+from crmreports.resolve import ResolvedCompare
 from crmreports.spec import Format
 
 NUMBER_HEIGHT = 96
@@ -81,11 +82,10 @@ def _change(c: Canvas, row: pd.Series | None) -> tuple[str, bool | None]:
     value, other = row[v.value], row[compare.name]
     if missing(other) or missing(value):
         return f"{NULL_TEXT} vs {compare.label}", None
-    window = compare.window
-    if window is not None and window.kind == "compare" and window.show != "value":
+    if isinstance(compare, ResolvedCompare) and compare.show != "value":
         delta = float(other)
-        show = measure_formatter(compare) if window.show == "change" else _percent
-        text, against = _signed(delta, show), _period(window.offset_n, window.offset_unit)
+        show = measure_formatter(compare) if compare.show == "change" else _percent
+        text, against = _signed(delta, show), _period(compare.offset_n, compare.offset_unit)
     else:
         delta = float(value) - float(other)
         against = compare.label
