@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-import pytest
 
 from tests.helpers import report
 
@@ -419,7 +418,6 @@ def test_pacing() -> None:
 # --- known blemishes of the text (reported; these turn into failures once fixed) -------------
 
 
-@pytest.mark.xfail(strict=True, reason="a report without dimensions lists 'sort  (nulls last)'")
 def test_a_report_without_dimensions_lists_no_empty_sort() -> None:
     text = explain("measures: [{name: n, agg: count}]\n")
     assert text == (
@@ -431,7 +429,6 @@ def test_a_report_without_dimensions_lists_no_empty_sort() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="dates in comparisons print as datetime.date(...)")
 def test_dates_in_comparisons_are_written_as_dates() -> None:
     text = explain(
         "measures: [{name: n, agg: count}]\n"

@@ -235,7 +235,9 @@ class _Builder:
         post += self._derive(_ordered(r, r.graph.order()), dims, queries, others)
         if r.having:
             post.append(HavingStep(r.having))
-        post.append(SortStep(self._sort_keys()))
+        keys = self._sort_keys()
+        if keys:  # without dimensions or sort keys there is one row, and nothing to order
+            post.append(SortStep(keys))
         if r.limit is not None:
             post.append(LimitStep(r.limit))
         post += self._totals(dims, aggregates, queries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, assert_never
 
 from crmreports.plan.nodes import (
@@ -44,6 +45,7 @@ from crmreports.resolve import (
     NullTest,
     Predicate,
 )
+from crmreports.resolve.resolved import FilterValue
 from crmreports.spec.formula import Ref, to_text
 
 if TYPE_CHECKING:  # the plan record imports this module for its explain()
@@ -182,11 +184,12 @@ def _base(base: WindowBase) -> str:
 def describe_predicate(p: Predicate) -> str:
     match p:
         case Comparison():
-            text = f"{p.field} {_SYMBOL[p.op]} {p.value!r}"
+            text = f"{p.field} {_SYMBOL[p.op]} {_literal(p.value)}"
         case Membership():
-            text = f"{p.field} {'not in' if p.negate else 'in'} {list(p.values)!r}"
+            values = ", ".join(_literal(v) for v in p.values)
+            text = f"{p.field} {'not in' if p.negate else 'in'} [{values}]"
         case Between():
-            text = f"{p.field} between {p.low!r} and {p.high!r}"
+            text = f"{p.field} between {_literal(p.low)} and {_literal(p.high)}"
         case DateRange():
             return f"{p.field} in [{p.start.isoformat()}, {p.end.isoformat()})"
         case NullTest():
@@ -201,3 +204,13 @@ def describe_predicate(p: Predicate) -> str:
             assert_never(p)
     # comparisons, memberships and ranges may keep the rows where their column is null
     return f"({text} OR {p.field} is null)" if p.keep_nulls else text
+
+
+def _literal(value: FilterValue) -> str:
+    """A filter value as a reader writes it: dates as ISO dates (as date ranges print them),
+    text quoted, numbers as numbers."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
