@@ -202,6 +202,15 @@ def _check_rolling(ns: Namespace) -> None:
     assert math.isclose(rows[1]["revenue_3m"], window)
 
 
+def _check_active_customers(ns: Namespace) -> None:
+    orders = ns["orders"]
+    for row in _rows(ns):
+        end = row["month"] + pd.offsets.MonthBegin(1)
+        start = row["month"] - pd.offsets.MonthBegin(2)
+        window = orders[(orders.order_date >= start) & (orders.order_date < end)]
+        assert row["active_3m"] == window.customer_id.nunique()
+
+
 def _check_compare(ns: Namespace) -> None:
     rows = {r["month"].month: r for r in _rows(ns)}
     assert rows[4]["previous_month"] == 0 and pd.isna(rows[4]["growth"])  # March: empty
@@ -449,6 +458,24 @@ measures:
 result = report.run(orders)
 ''',
                 check=_check_rolling,
+            ),
+            Example(
+                '''
+report = crmreports.Report.from_yaml("""
+name: active_customers
+dimensions: [{field: order_date, grain: month, name: month}]
+filters: [{field: order_date, op: ge, value: 2024-01-01}]
+measures:
+  - {name: customers, agg: count_distinct, field: customer_id}
+  - {name: active_3m, of: customers, rolling: {periods: 3}}
+""")
+result = report.run(orders)
+''',
+                text="A rolling window over a `count_distinct` measure counts each value once "
+                "over the window's periods (\"active customers in the trailing 3 months\"), "
+                "recounted from the base rows: a customer who bought in February and April is one "
+                "active customer in April, not two.",
+                check=_check_active_customers,
             ),
         ),
     ),
