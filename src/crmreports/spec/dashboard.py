@@ -10,7 +10,7 @@ a shared filter fits a report is decided there too, against the data's schema.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -236,7 +236,7 @@ def _strip_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
 
 
 def check_dashboard(
-    spec: DashboardSpec, reports: list[ReportSpec], params: Mapping[str, Any] | None = None
+    spec: DashboardSpec, reports: Sequence[ReportSpec], params: Mapping[str, Any] | None = None
 ) -> list[Problem]:
     """Problems found without data, once every item's report is known: KPI shapes, parameter
     values no report declares (`params`: the run's values, default the spec's), shared formulas

@@ -10,7 +10,7 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import yaml
 from pydantic import BaseModel, Discriminator, Tag, ValidationError
@@ -161,6 +161,43 @@ def dump_spec(model: BaseModel, fmt: TextFormat = "yaml") -> str:
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# --- the authoring methods of a spec model ---------------------------------------------------
+
+
+class SpecDocument(BaseModel):
+    """The authoring methods `Report` and `Dashboard` share: from plain data, YAML or JSON text
+    or a file, and back. `from_dict` is the one way in; each model says how it validates, and
+    keyword `options` (a dashboard's `loader`) pass through to it."""
+
+    @classmethod
+    def from_dict(cls, data: Any, *, origin: str = "<dict>") -> Self:
+        """Build from plain data; structural problems raise one located `SpecError`."""
+        raise NotImplementedError  # each spec model validates its own way
+
+    @classmethod
+    def from_yaml(cls, text: str, *, origin: str = "<yaml>", **options: Any) -> Self:
+        return cls.from_dict(parse_text(text, "yaml", origin), origin=origin, **options)
+
+    @classmethod
+    def from_json(cls, text: str, *, origin: str = "<json>", **options: Any) -> Self:
+        return cls.from_dict(parse_text(text, "json", origin), origin=origin, **options)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **options: Any) -> Self:
+        """Load a .yaml, .yml or .json spec file."""
+        data, origin = read_spec_file(path)
+        return cls.from_dict(data, origin=origin, **options)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+
+    def to_yaml(self) -> str:
+        return dump_spec(self, "yaml")
+
+    def to_json(self) -> str:
+        return dump_spec(self, "json")
 
 
 # --- translating Pydantic's errors into located, actionable problems -------------------------
