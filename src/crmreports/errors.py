@@ -94,16 +94,24 @@ def unknown_name(
     candidates: Iterable[str],
     what: str,
     hint: str | None = None,
+    *,
+    limit: int = MAX_NAMES_SHOWN,
+    suggestion: str | None = None,
 ) -> Problem:
     """A problem about a name that is not among `candidates`: the capped list of what exists
-    and the closest match, the two things every "unknown ..." message carries."""
+    and the closest match, the two things every "unknown ..." message carries.
+
+    `limit` caps the list (a short closed list, such as the filter ops, is shown whole);
+    `suggestion` is a better guess than the closest spelling when the caller knows one (a
+    synonym: `gte` means `ge`, where the closest spelling would be `gt`).
+    """
     names = list(candidates)
     return Problem(
         code,
         message,
         path,
-        checked_against=format_names(names, what),
-        suggestion=suggest(name, names),
+        checked_against=format_names(names, what, limit=limit),
+        suggestion=suggestion or suggest(name, names),
         hint=hint,
     )
 
