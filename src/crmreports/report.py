@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import duckdb
 import pyarrow as pa
@@ -33,12 +33,10 @@ from crmreports.execute.values import (
 )
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
+from crmreports.result import ReportResult
 from crmreports.spec import ReportSpec, check_structure
 from crmreports.spec.checks import rollup_problems
 from crmreports.spec.io import SpecDocument, validate_spec
-
-if TYPE_CHECKING:
-    from crmreports.result import ReportResult
 
 
 class Report(ReportSpec, SpecDocument):
@@ -103,8 +101,6 @@ class Report(ReportSpec, SpecDocument):
         column first: one that no row holds gets a note with the values present, and with
         `strict=True` fails the run (one `ValueNotInDataError` listing them all).
         """
-        from crmreports.result import ReportResult  # the result layer sits above this one
-
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
             sources, resolved, checked = self._bind(
@@ -151,7 +147,10 @@ class Report(ReportSpec, SpecDocument):
             if name
         }
         read |= {
-            str(m.source) for s in (self, *specs) for m in s.measures if getattr(m, "source", None)
+            str(source)
+            for s in (self, *specs)
+            for m in s.measures
+            if (source := getattr(m, "source", None))  # only aggregates read other sources
         }
         tables = sorted(read - rollups)
         return tables[0] if len(tables) == 1 else self.source

@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import altair as alt
 import pandas as pd
@@ -22,9 +22,7 @@ from crmreports.render import Section, build_chart, display_table, render_page
 from crmreports.render.dashboard import Tile, TileKind, mime_bundle, report_fragment
 from crmreports.render.export import DEFAULT_WIDTH, export_chart, require_suffix, write_xlsx
 from crmreports.resolve import ResolvedReport
-
-if TYPE_CHECKING:
-    from crmreports.report import Report
+from crmreports.spec import ReportSpec
 
 Writer = Callable[[Path], object]
 
@@ -103,10 +101,14 @@ class ResultExports(ABC):
 
 
 class ReportResult(ResultExports):
-    """The aggregated rows of one report run, with the metadata to present them."""
+    """The aggregated rows of one report run, with the metadata to present them.
+
+    `report` is the `Report` that ran, typed by its spec: this module sits below
+    `crmreports.report` (which makes results), so the dependency runs one way.
+    """
 
     def __init__(
-        self, report: Report, resolved: ResolvedReport, plan: Plan, executed: ExecutedFrame
+        self, report: ReportSpec, resolved: ResolvedReport, plan: Plan, executed: ExecutedFrame
     ) -> None:
         self.report = report
         self.resolved = resolved
@@ -143,7 +145,8 @@ class ReportResult(ResultExports):
         return self.plan.explain()
 
     def __len__(self) -> int:
-        return self._executed.table.num_rows
+        rows: int = self._executed.table.num_rows
+        return rows
 
     def __repr__(self) -> str:
         return (
