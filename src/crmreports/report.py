@@ -289,7 +289,9 @@ def _engine(value: Engine | str) -> Engine:
         return Engine(value)
     except ValueError:
         choices = ", ".join(e.value for e in Engine)
-        raise DataError(f"unknown engine {value!r}: use one of {choices}") from None
+        raise DataError(
+            f"unknown engine {value!r}: use one of {choices}", code="unknown-engine"
+        ) from None
 
 
 def as_date(value: dt.date | str | None) -> dt.date | None:
@@ -299,7 +301,9 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise DataError(f"as_of must be a date like 2024-06-30, got {value!r}") from None
+        raise DataError(
+            f"as_of must be a date like 2024-06-30, got {value!r}", code="invalid-as-of"
+        ) from None
 
 
 def load(path: str | Path) -> Report:

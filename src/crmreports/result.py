@@ -84,7 +84,7 @@ class ResultExports(ABC):
         target = Path(path)
         writer = self.writers().get(target.suffix.lower())
         if writer is None:
-            raise DataError(self.cannot_write(target))
+            raise DataError(self.cannot_write(target), code="unsupported-output")
         writer(target)
         return target
 

@@ -139,5 +139,5 @@ class Dashboard(DashboardSpec, SpecDocument):
 def load_dashboard(path: str | Path) -> Dashboard:
     """Load a dashboard spec from a .yaml, .yml or .json file."""
     if not Path(path).is_file():
-        raise DataError(f"dashboard file not found: {str(path)!r}")
+        raise DataError(f"dashboard file not found: {str(path)!r}", code="file-not-found")
     return Dashboard.from_file(path)

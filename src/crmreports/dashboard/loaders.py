@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from crmreports.errors import Problem, UnknownNameError, unknown_name
+from crmreports.errors import UnknownNameError, unknown_name
 from crmreports.report import Report
 from crmreports.spec import ReportSpec
 from crmreports.spec.dashboard import SPEC_SUFFIXES
@@ -42,9 +42,13 @@ class SpecFolder:
             if not path.resolve().is_relative_to(root):
                 raise UnknownNameError(
                     [
-                        Problem(
+                        unknown_name(
                             "unknown-name",
                             f"report reference {ref!r} points outside the folder {str(root)!r}",
+                            "",
+                            ref,
+                            self.names(),
+                            "reports",
                             hint="keep referenced specs in the dashboard's folder or below it",
                         )
                     ]

@@ -89,7 +89,7 @@ def read_spec_file(path: str | Path) -> tuple[Any, str]:
     """Parse a .yaml/.yml/.json spec file into plain data; returns (data, origin)."""
     p = Path(path)
     if not p.is_file():
-        raise DataError(f"spec file not found: {str(p)!r}")
+        raise DataError(f"spec file not found: {str(p)!r}", code="file-not-found")
     fmt: TextFormat = "json" if p.suffix.lower() == ".json" else "yaml"
     return parse_text(p.read_text(encoding="utf-8"), fmt, origin=str(p)), str(p)
 
