@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crmreports import Report
-from crmreports.errors import ERROR_CODES
+from crmreports.errors import DATA_ERROR_CODES, ERROR_CODES
 
 TOOLS = str(Path(__file__).resolve().parent)
 if TOOLS not in sys.path:  # tools/ is not a package, and tests load this file by path
@@ -150,9 +150,12 @@ def errors() -> str:
     out.append(
         "\n`DataError` (not a `SpecError`) reports data that cannot be used at all: an unsupported"
         "\nobject, a missing file, a file that is neither CSV nor Parquet, duplicate or non-text"
-        "\ncolumn names.\n"
+        "\ncolumn names. It carries one of these stable codes as `err.code` (its message is the"
+        "\nwhole text of the error).\n"
     )
-    return "\n".join(out)
+    out += ["| code | meaning |", "|---|---|"]
+    out += [f"| `{code}` | {meaning} |" for code, meaning in DATA_ERROR_CODES.items()]
+    return "\n".join(out) + "\n"
 
 
 def data_model() -> str:

@@ -20,6 +20,7 @@ from crmreports import builtin
 from crmreports.errors import DataError
 
 _MAPPING_KEYS = ("columns", "values", "params")
+_BAD_MAPPING = "invalid-mapping-file"
 
 Handler = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
 
@@ -127,23 +128,28 @@ def _mapping(path: str | None) -> dict[str, Any]:
         return {}
     file = Path(path)
     if not file.is_file():
-        raise DataError(f"mapping file not found: {path!r}")
+        raise DataError(f"mapping file not found: {path!r}", code="file-not-found")
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise DataError(f"mapping file {path!r} is not valid YAML{where}") from None
+        raise DataError(
+            f"mapping file {path!r} is not valid YAML{where}", code=_BAD_MAPPING
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise DataError(f"mapping file {path!r} must hold keys {', '.join(_MAPPING_KEYS)}")
+        raise DataError(
+            f"mapping file {path!r} must hold keys {', '.join(_MAPPING_KEYS)}", code=_BAD_MAPPING
+        )
     unknown = [k for k in data if k not in _MAPPING_KEYS]
     if unknown:
         raise DataError(
-            f"mapping file {path!r}: unknown key {unknown[0]!r}; use {', '.join(_MAPPING_KEYS)}"
+            f"mapping file {path!r}: unknown key {unknown[0]!r}; use {', '.join(_MAPPING_KEYS)}",
+            code=_BAD_MAPPING,
         )
     for key, value in data.items():
         if value is not None and not isinstance(value, dict):
-            raise DataError(f"mapping file {path!r}: {key} must be a mapping")
+            raise DataError(f"mapping file {path!r}: {key} must be a mapping", code=_BAD_MAPPING)
     return {k: v for k, v in data.items() if v}

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 __all__ = [
+    "DATA_ERROR_CODES",
     "ERROR_CODES",
     "CrmReportsError",
     "DataError",
@@ -94,16 +95,24 @@ def unknown_name(
     candidates: Iterable[str],
     what: str,
     hint: str | None = None,
+    *,
+    limit: int = MAX_NAMES_SHOWN,
+    suggestion: str | None = None,
 ) -> Problem:
     """A problem about a name that is not among `candidates`: the capped list of what exists
-    and the closest match, the two things every "unknown ..." message carries."""
+    and the closest match, the two things every "unknown ..." message carries.
+
+    `limit` caps the list (a short closed list, such as the filter ops, is shown whole);
+    `suggestion` is a better guess than the closest spelling when the caller knows one (a
+    synonym: `gte` means `ge`, where the closest spelling would be `gt`).
+    """
     names = list(candidates)
     return Problem(
         code,
         message,
         path,
-        checked_against=format_names(names, what),
-        suggestion=suggest(name, names),
+        checked_against=format_names(names, what, limit=limit),
+        suggestion=suggestion or suggest(name, names),
         hint=hint,
     )
 
@@ -236,7 +245,20 @@ class ValueNotInDataError(SpecError, LookupError):
 
 
 class DataError(CrmReportsError, ValueError):
-    """The data handed to a report cannot be used: an unsupported object or a bad file path."""
+    """The data handed to a report cannot be used: an unsupported object or a bad file path.
+
+    `code` is stable, like a `SpecError` problem's (`DATA_ERROR_CODES` lists them), so a
+    caller can act on the kind of failure without reading the message; the message stays
+    the whole text of the error.
+    """
+
+    default_code = "unusable-data"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        self.code = code or self.default_code
+        if self.code not in DATA_ERROR_CODES:  # a typo here would break callers silently
+            raise ValueError(f"undocumented DataError code {self.code!r}")
+        super().__init__(message)
 
 
 # Every stable code: the class that carries it and what it means (docs/errors.md is built
@@ -356,4 +378,20 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
         "(Won for won) or the run is strict, or none of a value map's keys occurs in your "
         "column.",
     ),
+}
+
+# Every stable code of a `DataError` and what it means (docs/errors.md is built from this).
+DATA_ERROR_CODES: dict[str, str] = {
+    "unusable-data": "The data cannot be used as given: an unsupported object, no data, "
+    "duplicate or non-text column names, a file that cannot be read, or a value no engine "
+    "can compute exactly.",
+    "file-not-found": "A spec, dashboard or mapping file does not exist.",
+    "invalid-mapping-file": "A `--mapping` file is not YAML holding `columns`, `values` "
+    "and `params` mappings.",
+    "unknown-engine": "`engine=` names no engine (use auto, duckdb or polars).",
+    "invalid-as-of": "`as_of` is not a date like 2024-06-30.",
+    "unsupported-output": "A result or dashboard is written to a file name whose extension "
+    "it cannot be written as.",
+    "broken-installation": "The package was installed without its data files (the built-in "
+    "reports).",
 }

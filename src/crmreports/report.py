@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import duckdb
 import pyarrow as pa
@@ -33,15 +33,13 @@ from crmreports.execute.values import (
 )
 from crmreports.plan import Plan, build_plan
 from crmreports.resolve import ResolvedReport, resolve
-from crmreports.spec import ReportSpec, check_structure, dump_spec, parse_text, read_spec_file
+from crmreports.result import ReportResult
+from crmreports.spec import ReportSpec, check_structure
 from crmreports.spec.checks import rollup_problems
-from crmreports.spec.io import validate_spec
-
-if TYPE_CHECKING:
-    from crmreports.result import ReportResult
+from crmreports.spec.io import SpecDocument, validate_spec
 
 
-class Report(ReportSpec):
+class Report(ReportSpec, SpecDocument):
     """A report spec that can be checked against data, explained, and run.
 
     Build one in Python (`Report(name=..., measures=[...])`), from YAML/JSON text
@@ -50,35 +48,10 @@ class Report(ReportSpec):
 
     model_config = ConfigDict(title="Report")
 
-    # --- authoring -----------------------------------------------------------------------------
-
     @classmethod
     def from_dict(cls, data: Any, *, origin: str = "<dict>") -> Self:
         """Build from plain data; structural problems raise one located `SpecError`."""
         return validate_spec(cls, data, origin)
-
-    @classmethod
-    def from_yaml(cls, text: str, *, origin: str = "<yaml>") -> Self:
-        return cls.from_dict(parse_text(text, "yaml", origin), origin=origin)
-
-    @classmethod
-    def from_json(cls, text: str, *, origin: str = "<json>") -> Self:
-        return cls.from_dict(parse_text(text, "json", origin), origin=origin)
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> Self:
-        """Load a .yaml, .yml or .json spec file."""
-        data, origin = read_spec_file(path)
-        return cls.from_dict(data, origin=origin)
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_defaults=True, by_alias=True)
-
-    def to_yaml(self) -> str:
-        return dump_spec(self, "yaml")
-
-    def to_json(self) -> str:
-        return dump_spec(self, "json")
 
     # --- with data -----------------------------------------------------------------------------
 
@@ -128,8 +101,6 @@ class Report(ReportSpec):
         column first: one that no row holds gets a note with the values present, and with
         `strict=True` fails the run (one `ValueNotInDataError` listing them all).
         """
-        from crmreports.result import ReportResult  # the result layer sits above this one
-
         cursor = duckdb_cursor(self.time.timezone or "UTC")
         try:
             sources, resolved, checked = self._bind(
@@ -176,7 +147,10 @@ class Report(ReportSpec):
             if name
         }
         read |= {
-            str(m.source) for s in (self, *specs) for m in s.measures if getattr(m, "source", None)
+            str(source)
+            for s in (self, *specs)
+            for m in s.measures
+            if (source := getattr(m, "source", None))  # only aggregates read other sources
         }
         tables = sorted(read - rollups)
         return tables[0] if len(tables) == 1 else self.source
@@ -195,7 +169,7 @@ class Report(ReportSpec):
         against their schemas, and the notes on filter values no row holds. Without
         `materialize`, rollups are only typed (empty tables) and values are not looked up,
         so checking and explaining never compute anything."""
-        date = _as_date(as_of)
+        date = as_date(as_of)
         sources = bind_inputs(data, self.unnamed_source(), cursor, engine)
         raw = dict(sources)
         notes: list[str] = []
@@ -315,16 +289,21 @@ def _engine(value: Engine | str) -> Engine:
         return Engine(value)
     except ValueError:
         choices = ", ".join(e.value for e in Engine)
-        raise DataError(f"unknown engine {value!r}: use one of {choices}") from None
+        raise DataError(
+            f"unknown engine {value!r}: use one of {choices}", code="unknown-engine"
+        ) from None
 
 
-def _as_date(value: dt.date | str | None) -> dt.date | None:
+def as_date(value: dt.date | str | None) -> dt.date | None:
+    """An `as_of` argument as a date: a date, a datetime's date, or ISO text (2024-06-30)."""
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise DataError(f"as_of must be a date like 2024-06-30, got {value!r}") from None
+        raise DataError(
+            f"as_of must be a date like 2024-06-30, got {value!r}", code="invalid-as-of"
+        ) from None
 
 
 def load(path: str | Path) -> Report:

@@ -1,10 +1,15 @@
-"""`ReportResult`: the computed report, as a frame of the caller's kind, a chart, or a page."""
+"""`ReportResult`: the computed report, as a frame of the caller's kind, a chart, or a page.
+
+`ResultExports` holds what a report's result and a dashboard's result write alike (the page,
+the images, writing by extension, the notebook display), so the two never drift apart.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 import altair as alt
 import pandas as pd
@@ -14,19 +19,96 @@ from crmreports.errors import DataError
 from crmreports.execute import ExecutedFrame
 from crmreports.plan import Plan
 from crmreports.render import Section, build_chart, display_table, render_page
-from crmreports.render.dashboard import Tile, mime_bundle, report_fragment
-from crmreports.render.export import export_chart, require_suffix, write_xlsx
+from crmreports.render.dashboard import Tile, TileKind, mime_bundle, report_fragment
+from crmreports.render.export import DEFAULT_WIDTH, export_chart, require_suffix, write_xlsx
 from crmreports.resolve import ResolvedReport
+from crmreports.spec import ReportSpec
 
-if TYPE_CHECKING:
-    from crmreports.report import Report
+Writer = Callable[[Path], object]
 
 
-class ReportResult:
-    """The aggregated rows of one report run, with the metadata to present them."""
+class ResultExports(ABC):
+    """Pages, images and the notebook display of a computed result.
+
+    A subclass says what its page is (`page_html`), what an image of it draws (`drawing`) and
+    which file kinds it writes (`writers`); the writing itself is here, once.
+    """
+
+    # The `width` of an image when none is given (a report's chart; a dashboard's page).
+    IMAGE_WIDTH: ClassVar[int] = DEFAULT_WIDTH
+
+    @abstractmethod
+    def page_html(self) -> str:
+        """The self-contained HTML page."""
+
+    @abstractmethod
+    def drawing(self, width: int) -> tuple[alt.TopLevelMixin | Mapping[str, Any], int]:
+        """What an image of this result draws when `width` px are asked for, and the width
+        the image renderer is given."""
+
+    @abstractmethod
+    def _repr_html_(self) -> str: ...
+
+    @abstractmethod
+    def cannot_write(self, target: Path) -> str:
+        """The message for a file name of a kind `write` does not know."""
+
+    def writers(self) -> dict[str, Writer]:
+        """`write`'s writer per file extension."""
+        return {".html": self.to_html, ".png": self.to_png, ".svg": self.to_svg,
+                ".pdf": self.to_pdf}  # fmt: skip
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """A self-contained HTML page (no network needed); written to `path` when given."""
+        page = self.page_html()
+        if path is not None:
+            Path(path).write_text(page, encoding="utf-8")
+        return page
+
+    def to_png(self, path: str | Path, *, scale: float = 2.0, width: int | None = None) -> Path:
+        """The image as PNG, drawn without a browser; `scale` 2 gives sharp pixels on screens."""
+        chart, fixed = self.drawing(width or self.IMAGE_WIDTH)
+        return export_chart(chart, require_suffix(path, ".png"), scale=scale, width=fixed)
+
+    def to_svg(self, path: str | Path, *, width: int | None = None) -> Path:
+        chart, fixed = self.drawing(width or self.IMAGE_WIDTH)
+        return export_chart(chart, require_suffix(path, ".svg"), width=fixed)
+
+    def to_pdf(self, path: str | Path, *, width: int | None = None) -> Path:
+        chart, fixed = self.drawing(width or self.IMAGE_WIDTH)
+        return export_chart(chart, require_suffix(path, ".pdf"), width=fixed)
+
+    def write(self, path: str | Path) -> Path:
+        """Write by extension: one of `writers()` (.html, the image as .png, .svg, .pdf, and
+        for a report's result its rows as .csv, .parquet, .json, .xlsx)."""
+        target = Path(path)
+        writer = self.writers().get(target.suffix.lower())
+        if writer is None:
+            raise DataError(self.cannot_write(target), code="unsupported-output")
+        writer(target)
+        return target
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        """What Jupyter shows without extra calls: the HTML display, plus plain text.
+
+        No Vega-Lite MIME entry: a front end would pick it over the HTML and hide a report's
+        table; `result.chart()` gives the interactive chart.
+        """
+        return mime_bundle({"text/html": self._repr_html_, "text/plain": self.__repr__},
+                           include, exclude)  # fmt: skip
+
+
+class ReportResult(ResultExports):
+    """The aggregated rows of one report run, with the metadata to present them.
+
+    `report` is the `Report` that ran, typed by its spec: this module sits below
+    `crmreports.report` (which makes results), so the dependency runs one way.
+    """
 
     def __init__(
-        self, report: Report, resolved: ResolvedReport, plan: Plan, executed: ExecutedFrame
+        self, report: ReportSpec, resolved: ResolvedReport, plan: Plan, executed: ExecutedFrame
     ) -> None:
         self.report = report
         self.resolved = resolved
@@ -37,6 +119,12 @@ class ReportResult:
     def data(self) -> Any:
         """The result as the same kind of frame as the input (pandas in, pandas out)."""
         return self._executed.native()
+
+    @property
+    def executed(self) -> ExecutedFrame:
+        """The executed rows as Arrow, with the kind of frame the caller gave, the execution's
+        notes and the time buckets (what a dashboard's shared run hands each report)."""
+        return self._executed
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -57,7 +145,8 @@ class ReportResult:
         return self.plan.explain()
 
     def __len__(self) -> int:
-        return self._executed.table.num_rows
+        rows: int = self._executed.table.num_rows
+        return rows
 
     def __repr__(self) -> str:
         return (
@@ -89,33 +178,21 @@ class ReportResult:
             notes=self.notes,
         )
 
-    def to_html(self, path: str | Path | None = None) -> str:
-        """A self-contained HTML page (no network needed); written to `path` when given."""
-        page = render_page(self.report.display_title, [self.section()])
-        if path is not None:
-            Path(path).write_text(page, encoding="utf-8")
-        return page
+    def page_html(self) -> str:
+        return render_page(self.report.display_title, [self.section()])
+
+    def drawing(self, width: int) -> tuple[alt.TopLevelMixin, int]:
+        return self.chart(), width
 
     # --- notebooks -------------------------------------------------------------------------------
 
     def _repr_html_(self) -> str:
         """The chart (an SVG image, no JavaScript needed), the table under it, the notes."""
         section = self.section()
-        kind = "table" if section.chart is None else "chart"
+        kind: TileKind = "table" if section.chart is None else "chart"
         tile = Tile(kind, 12, section.title, section.description, chart=section.chart,
                     table=section.table, notes=section.notes)  # fmt: skip
         return report_fragment(tile)
-
-    def _repr_mimebundle_(
-        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
-    ) -> dict[str, Any]:
-        """What Jupyter shows without extra calls: chart and table as HTML, plus plain text.
-
-        No Vega-Lite MIME entry: a front end would pick it over the HTML and hide the table;
-        `result.chart()` gives the interactive chart.
-        """
-        return mime_bundle({"text/html": self._repr_html_, "text/plain": self.__repr__},
-                           include, exclude)  # fmt: skip
 
     # --- export --------------------------------------------------------------------------------
 
@@ -144,35 +221,17 @@ class ReportResult:
         }
         return write_xlsx(self.to_pandas(), path, sheet=self.report.name, formats=formats)
 
-    def to_png(self, path: str | Path, *, scale: float = 2.0, width: int = 640) -> Path:
-        """The chart as PNG, drawn without a browser; `scale` 2 gives sharp pixels on screens."""
-        return export_chart(self.chart(), require_suffix(path, ".png"), scale=scale, width=width)
-
-    def to_svg(self, path: str | Path, *, width: int = 640) -> Path:
-        return export_chart(self.chart(), require_suffix(path, ".svg"), width=width)
-
-    def to_pdf(self, path: str | Path, *, width: int = 640) -> Path:
-        return export_chart(self.chart(), require_suffix(path, ".pdf"), width=width)
-
-    def write(self, path: str | Path) -> Path:
-        """Write by extension: .html, .csv, .parquet, .json, .xlsx, or the chart as .png,
-        .svg or .pdf."""
-        target = Path(path)
-        writers = {
-            ".html": self.to_html,
+    def writers(self) -> dict[str, Writer]:
+        return {
+            **super().writers(),
             ".csv": self.to_csv,
             ".parquet": self.to_parquet,
             ".json": self.to_json,
             ".xlsx": self.to_xlsx,
-            ".png": self.to_png,
-            ".svg": self.to_svg,
-            ".pdf": self.to_pdf,
         }
-        writer = writers.get(target.suffix.lower())
-        if writer is None:
-            raise DataError(f"cannot write {str(target)!r}: use a {', '.join(WRITE_SUFFIXES)} file")
-        writer(target)
-        return target
+
+    def cannot_write(self, target: Path) -> str:
+        return f"cannot write {str(target)!r}: use a {', '.join(WRITE_SUFFIXES)} file"
 
 
 WRITE_SUFFIXES = (".html", ".csv", ".parquet", ".json", ".xlsx", ".png", ".svg", ".pdf")

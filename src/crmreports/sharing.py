@@ -75,7 +75,7 @@ def run_group(
         order = [(s.name, "descending" if s.desc else "ascending", "at_end") for s in resolved.sort]
         if order:
             own = own.sort_by(order)  # nulls last, as every report sorts
-        shared = together._executed
+        shared = together.executed
         executed = ExecutedFrame(own, shared.kind, shared.notes, shared.buckets)
         results.append(ReportResult(job.report, resolved, plan, executed))
     return results

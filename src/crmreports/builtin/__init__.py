@@ -105,7 +105,8 @@ def _catalog(folder: Path, pattern: str, what: str) -> list[Path]:
         raise DataError(
             f"the built-in {what} are missing from this installation: no {pattern} under "
             f"{folder}. The package was built without its data files; reinstall crmreports "
-            "from a release wheel, or report it at the project's issue tracker"
+            "from a release wheel, or report it at the project's issue tracker",
+            code="broken-installation",
         )
     return found
 

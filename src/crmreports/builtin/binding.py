@@ -99,11 +99,14 @@ class Binding:
                 targets = [e.table] if e.table else [t for t in read if TABLES[t].column(e.column)]
                 if e.table is None and not targets:
                     problems.append(
-                        Problem(
+                        unknown_name(
                             "unknown-model-column",
                             f"{kind}: none of the tables this report reads "
                             f"({', '.join(sorted(read))}) has a column {e.column!r}",
                             f"{kind}.{e.column}",
+                            e.column,
+                            sorted({c.name for t in read for c in TABLES[t].columns}),
+                            "columns in those tables",
                             hint=f"name the table: {{'<table>.{e.column}': ...}}",
                         )
                     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crmreports.errors import Problem, SpecError
+from crmreports.errors import Problem, SpecError, unknown_name
 from crmreports.report import Report
 
 SEGMENT_MAP = "segment_map"
@@ -26,11 +26,14 @@ def with_segment_map(report: Report, segment_map: Any, name: str) -> Report:
     if dims == list(report.dimensions):
         raise SpecError(
             [
-                Problem(
+                unknown_name(
                     "unknown-param",
                     f"built-in report {name!r} has no `segment` dimension to apply "
                     f"{SEGMENT_MAP!r} to",
                     f"params.{SEGMENT_MAP}",
+                    "segment",
+                    [d.output_name for d in report.dimensions],
+                    "dimensions",
                 )
             ]
         )

@@ -10,32 +10,25 @@ a shared filter fits a report is decided there too, against the data's schema.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     WithJsonSchema,
 )
 from pydantic import StringConstraints as Text
 from pydantic_core import PydanticCustomError
 
-from crmreports.errors import (
-    InvalidSpecError,
-    Problem,
-    format_names,
-    show_value,
-    suggest,
-)
+from crmreports.errors import Problem, show_value, unknown_name
 from crmreports.spec._base import Name, SpecModel
 from crmreports.spec.checks import check_structure
 from crmreports.spec.filters import AnyOf, ExprFilter, Filter, ParamRef
 from crmreports.spec.formula import parse_with_problems, references
-from crmreports.spec.io import format_path, merge_typos, problem_from_pydantic
+from crmreports.spec.pydantic_errors import Handler, Issue, validate_model
 from crmreports.spec.report import ReportSpec
 
 GRID_COLUMNS = 12
@@ -148,77 +141,86 @@ class DashboardSpec(SpecModel):
     )
 
 
+D = TypeVar("D", bound=DashboardSpec)
+
+
 # --- reading a dashboard from plain data, with located problems ------------------------------
 
 
-def validate_dashboard(model: type[DashboardSpec], data: Any, origin: str) -> Any:
+def validate_dashboard(model: type[D], data: Any, origin: str) -> D:
     """Build `model` from plain data; every structural problem at once, located
     (`items[2].report.measures[0].agg`)."""
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise InvalidSpecError(
-            [
-                Problem(
-                    "not-a-mapping",
-                    f"a dashboard spec must be a mapping of keys to values, got {kind} from "
-                    f"{origin}",
-                    hint="start with `title: ...` and `items: [...]`",
-                )
-            ]
-        )
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = [_problem(model, data, err) for err in exc.errors()]
-        raise InvalidSpecError(merge_typos(problems)) from None
+    return validate_model(
+        model,
+        data,
+        origin,
+        what="dashboard",
+        start="start with `title: ...` and `items: [...]`",
+        rules=_RULES,
+        strip=_strip_tags,
+    )
 
 
-def _problem(model: type[DashboardSpec], data: Any, err: Any) -> Problem:
-    loc = _strip_tags(tuple(err["loc"]))
-    if err["type"] == "unknown-item-kind":
-        path = f"items[{loc[1]}]"
-        value = err.get("input")
-        if not isinstance(value, dict):
-            return Problem(
-                "invalid-value",
-                f"each item must be a mapping of keys to values, got {show_value(value)}",
-                path,
-                hint="write it as `{report: revenue_by_month, width: 6}`",
-            )
-        kind = str(value.get("kind"))
-        return Problem(
-            "unknown-option",
-            f"unknown kind {show_value(value.get('kind'))}",
-            f"{path}.kind",
-            checked_against=format_names(list(ITEM_KINDS), "kinds"),
-            suggestion=suggest(kind, ITEM_KINDS),
-        )
-    path = format_path(list(loc))
-    value = err.get("input")
-    if len(loc) == 3 and loc[0] == "items" and loc[2] == "report":
+# A dashboard's own Pydantic errors; the rest are a report's (or shared), handled in
+# `spec/pydantic_errors.py`.
+
+
+def _unknown_item_kind(e: Issue) -> Problem | None:
+    if e.kind != "unknown-item-kind":
+        return None
+    path = f"items[{e.loc[1]}]"
+    if not isinstance(e.value, dict):
         return Problem(
             "invalid-value",
-            "report must be an inline report spec (a mapping) or a reference (text), got "
-            f"{show_value(value)}",
+            f"each item must be a mapping of keys to values, got {show_value(e.value)}",
             path,
-            hint="write `report: revenue_by_month` or `report: {name: ..., measures: [...]}`",
+            hint="write it as `{report: revenue_by_month, width: 6}`",
         )
-    if len(loc) == 3 and loc[0] == "items" and loc[2] == "width":
-        return Problem(
-            "invalid-value",
-            f"width must be a whole number from 1 to {GRID_COLUMNS}, got {show_value(value)}",
-            path,
-            hint=f"a tile spans 1 to {GRID_COLUMNS} columns of the grid ({GRID_COLUMNS} = a "
-            "full row)",
-        )
-    if loc == ("items",) and err["type"] == "too_short":
-        return Problem(
-            "invalid-value",
-            "a dashboard needs at least one item",
-            path,
-            hint="add `items: [{report: <name or file>}]`",
-        )
-    return problem_from_pydantic(model, data, {**err, "loc": loc})
+    return unknown_name(
+        "unknown-option",
+        f"unknown kind {show_value(e.value.get('kind'))}",
+        f"{path}.kind",
+        str(e.value.get("kind")),
+        list(ITEM_KINDS),
+        "kinds",
+    )
+
+
+def _item_report(e: Issue) -> Problem | None:
+    if not (len(e.loc) == 3 and e.loc[0] == "items" and e.loc[2] == "report"):
+        return None
+    return Problem(
+        "invalid-value",
+        "report must be an inline report spec (a mapping) or a reference (text), got "
+        f"{show_value(e.value)}",
+        e.path,
+        hint="write `report: revenue_by_month` or `report: {name: ..., measures: [...]}`",
+    )
+
+
+def _item_width(e: Issue) -> Problem | None:
+    if not (len(e.loc) == 3 and e.loc[0] == "items" and e.loc[2] == "width"):
+        return None
+    return Problem(
+        "invalid-value",
+        f"width must be a whole number from 1 to {GRID_COLUMNS}, got {show_value(e.value)}",
+        e.path,
+        hint=f"a tile spans 1 to {GRID_COLUMNS} columns of the grid ({GRID_COLUMNS} = a full row)",
+    )
+
+
+def _no_items(e: Issue) -> Problem | None:
+    if not (e.loc == ["items"] and e.kind == "too_short"):
+        return None
+    return Problem(
+        "invalid-value",
+        "a dashboard needs at least one item",
+        e.path,
+        hint="add `items: [{report: <name or file>}]`",
+    )
+
+
+_RULES: tuple[Handler, ...] = (_unknown_item_kind, _item_report, _item_width, _no_items)
 
 
 def _strip_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -236,7 +238,7 @@ def _strip_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
 
 
 def check_dashboard(
-    spec: DashboardSpec, reports: list[ReportSpec], params: Mapping[str, Any] | None = None
+    spec: DashboardSpec, reports: Sequence[ReportSpec], params: Mapping[str, Any] | None = None
 ) -> list[Problem]:
     """Problems found without data, once every item's report is known: KPI shapes, parameter
     values no report declares (`params`: the run's values, default the spec's), shared formulas
@@ -254,12 +256,13 @@ def check_dashboard(
     for name in spec.params if params is None else params:
         if name not in declared:
             problems.append(
-                Problem(
+                unknown_name(
                     "unknown-param",
                     f"parameter {name!r} is declared by none of the dashboard's reports",
                     f"params.{name}",
-                    checked_against=format_names(sorted(declared), "parameters"),
-                    suggestion=suggest(name, declared),
+                    name,
+                    sorted(declared),
+                    "parameters",
                     hint="declare it under `params:` in a report, or remove it",
                 )
             )
@@ -284,12 +287,13 @@ def _kpi_problems(item: KpiItem, report: ReportSpec, i: int) -> list[Problem]:
     names = [m.name for m in report.measures]
     if item.measure is not None and item.measure not in names:
         problems.append(
-            Problem(
+            unknown_name(
                 "unknown-measure",
                 f"{item.measure!r} is not a measure of report {report.name!r}",
                 f"items[{i}].measure",
-                checked_against=format_names(names, "measures"),
-                suggestion=suggest(item.measure, names),
+                item.measure,
+                names,
+                "measures",
             )
         )
     elif not names:
