@@ -31,7 +31,7 @@ from crmreports.execute.values import (
     judge,
     recoded_keys,
 )
-from crmreports.plan import Plan, build_plan
+from crmreports.plan import Plan, build_plan, explain
 from crmreports.resolve import ResolvedReport, resolve
 from crmreports.result import ReportResult
 from crmreports.spec import ReportSpec, check_structure
@@ -78,7 +78,7 @@ class Report(ReportSpec, SpecDocument):
         as_of: dt.date | str | None = None,
     ) -> str:
         """The plan this report runs on `data`, one step a line."""
-        return self.prepare(data, params, as_of)[1].explain()
+        return explain(self.prepare(data, params, as_of)[1])
 
     def run(
         self,

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from crmreports.errors import DataError
 from crmreports.execute import ExecutedFrame
-from crmreports.plan import Plan
+from crmreports.plan import Plan, explain
 from crmreports.render import Section, build_chart, display_table, render_page
 from crmreports.render.dashboard import Tile, TileKind, mime_bundle, report_fragment
 from crmreports.render.export import DEFAULT_WIDTH, export_chart, require_suffix, write_xlsx
@@ -142,7 +142,7 @@ class ReportResult(ResultExports):
         return self._executed.table
 
     def explain(self) -> str:
-        return self.plan.explain()
+        return explain(self.plan)
 
     def __len__(self) -> int:
         rows: int = self._executed.table.num_rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, assert_never
+from typing import assert_never
 
 from crmreports.plan.nodes import (
     AcrossStep,
@@ -34,6 +34,7 @@ from crmreports.plan.nodes import (
     TotalsStep,
     WindowBase,
 )
+from crmreports.plan.plan import Plan
 from crmreports.resolve import (
     AnyOfPredicate,
     Between,
@@ -45,11 +46,8 @@ from crmreports.resolve import (
     NullTest,
     Predicate,
 )
-from crmreports.resolve.resolved import FilterValue
+from crmreports.resolve.predicates import FilterValue
 from crmreports.spec.formula import Ref, to_text
-
-if TYPE_CHECKING:  # the plan record imports this module for its explain()
-    from crmreports.plan.plan import Plan
 
 _SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crmreports.resolve import Calendar, DataType, Predicate, SortOrder
+from crmreports.resolve.predicates import FilterValue
 from crmreports.resolve.relationships import ResolvedJoin
-from crmreports.resolve.resolved import FilterValue
 from crmreports.spec import DatePart, Grain
 from crmreports.spec.formula import Node
 

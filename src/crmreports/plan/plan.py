@@ -1,14 +1,13 @@
 """The whole plan: the queries and the steps after them, with the result's columns.
 
-Apart from the nodes (`plan/nodes.py`) so the listing (`plan/explain.py`) can read the nodes
-without the nodes importing it back.
+Apart from the nodes (`plan/nodes.py`); the listing (`plan/explain.py`) reads both and neither
+imports it back: `explain(plan)` is a function of the plan, not a method.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crmreports.plan.explain import explain
 from crmreports.plan.nodes import AggQuery, PostStep, TopQuery
 
 
@@ -28,6 +27,3 @@ class Plan:
 
     def query(self, name: str) -> AggQuery:
         return next(q for q in self.queries if q.name == name)
-
-    def explain(self) -> str:
-        return explain(self)

@@ -17,20 +17,23 @@ from crmreports.resolve.measures import (
     is_window,
     measure_inputs,
 )
-from crmreports.resolve.resolved import (
+from crmreports.resolve.predicates import (
     AnyOfPredicate,
     Between,
-    BinsTransform,
     Comparison,
     Contains,
     DateRange,
     ExprPredicate,
-    GroupsTransform,
-    HighlightRule,
     Membership,
     NamedPredicate,
     NullTest,
     Predicate,
+    columns_read,
+)
+from crmreports.resolve.resolved import (
+    BinsTransform,
+    GroupsTransform,
+    HighlightRule,
     ResolvedDimension,
     ResolvedMeasure,
     ResolvedReport,
@@ -38,7 +41,6 @@ from crmreports.resolve.resolved import (
     SortOrder,
     TimeSettings,
     TopTransform,
-    columns_read,
 )
 from crmreports.resolve.resolver import resolve
 from crmreports.resolve.types import DataType, Schema

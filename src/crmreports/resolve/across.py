@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import assert_never
 
-from crmreports.resolve.resolved import (
+from crmreports.resolve.predicates import (
     AnyOfPredicate,
     Between,
     Comparison,
@@ -36,9 +36,9 @@ from crmreports.resolve.resolved import (
     Membership,
     NullTest,
     Predicate,
-    ResolvedDimension,
     columns_read,
 )
+from crmreports.resolve.resolved import ResolvedDimension
 from crmreports.resolve.types import DataType
 from crmreports.spec.formula import Ref, rename_refs, to_text
 

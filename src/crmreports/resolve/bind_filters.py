@@ -9,7 +9,7 @@ from typing import Any, assert_never
 from crmreports.errors import Problem
 from crmreports.resolve.context import Context
 from crmreports.resolve.params import param_value
-from crmreports.resolve.resolved import (
+from crmreports.resolve.predicates import (
     AnyOfPredicate,
     Between,
     Comparison,

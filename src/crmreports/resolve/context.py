@@ -10,7 +10,8 @@ from typing import Any
 
 from crmreports.errors import Problem, show_value, unknown_name
 from crmreports.resolve.formula_types import infer
-from crmreports.resolve.resolved import FilterValue, TimeSettings
+from crmreports.resolve.predicates import FilterValue
+from crmreports.resolve.resolved import TimeSettings
 from crmreports.resolve.types import DataType
 from crmreports.spec.formula import Binary as BinaryNode
 from crmreports.spec.formula import (

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, assert_never
+from typing import Literal, assert_never
 
+from crmreports.resolve.predicates import Predicate
 from crmreports.resolve.types import DataType
 from crmreports.spec import Format
 from crmreports.spec.formula import Node, references
 from crmreports.spec.measure import AGGREGATIONS, AggName, ResetUnit
-
-if TYPE_CHECKING:  # resolved.py imports this module; predicates are only annotations here
-    from crmreports.resolve.resolved import Predicate
 
 Fill = Literal["zero", "null"]
 

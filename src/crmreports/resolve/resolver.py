@@ -22,8 +22,7 @@ from crmreports.resolve.context import Context
 from crmreports.resolve.measures import MeasureGraph, ResolvedAggregate
 from crmreports.resolve.optional import prune_optional
 from crmreports.resolve.params import resolve_params
-from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
-from crmreports.resolve.resolved import (
+from crmreports.resolve.predicates import (
     AnyOfPredicate,
     Between,
     Comparison,
@@ -34,6 +33,9 @@ from crmreports.resolve.resolved import (
     NamedPredicate,
     NullTest,
     Predicate,
+)
+from crmreports.resolve.relationships import ResolvedJoin, reachable_columns
+from crmreports.resolve.resolved import (
     ResolvedDimension,
     ResolvedMeasure,
     ResolvedReport,
