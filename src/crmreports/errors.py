@@ -344,7 +344,8 @@ ERROR_CODES: dict[str, tuple[type[SpecError], str]] = {
     "not-additive": (
         TypeMismatchError,
         "A running total or rolling sum is asked of a measure that cannot be added up "
-        "across periods (an average, median, distinct count, ...).",
+        "across periods (an average, median, ...; a distinct count only in a running total: "
+        "a rolling window recounts it over the window's rows).",
     ),
     "fan-out": (
         InvalidSpecError,
