@@ -7,7 +7,7 @@ passed in by the caller, so the generator stays deterministic for a given seed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -63,7 +63,7 @@ def day_weights(*, weekend_factor: float, trend: float = 0.25) -> FloatArray:
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
     growth = 1.0 + trend * np.arange(N_DAYS) / (N_DAYS - 1)
     weights = _MONTH_FACTOR[month] * growth * np.where(weekday >= 5, weekend_factor, 1.0)
-    return weights / weights.sum()
+    return cast(FloatArray, weights / weights.sum())
 
 
 def sample_days(rng: np.random.Generator, n: int, weights: FloatArray) -> IntArray:
@@ -125,7 +125,7 @@ def timestamps(seconds: IntArray, missing: BoolArray | None = None) -> npt.NDArr
     out = (START.astype("datetime64[s]") + seconds).astype(DT_UNIT)
     if missing is not None:
         out[missing] = np.datetime64("NaT")
-    return out
+    return cast(npt.NDArray[np.datetime64], out)
 
 
 def nullable_int(values: IntArray, missing: BoolArray) -> pd.arrays.IntegerArray:
@@ -141,7 +141,7 @@ def choice_rows(rng: np.random.Generator, probs: FloatArray) -> IntArray:
     """
     cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
     codes = (rng.random(len(probs))[:, None] >= cum).sum(axis=1)
-    return np.minimum(codes, probs.shape[1] - 1).astype(np.int64)  # guard float round-off
+    return cast(IntArray, np.minimum(codes, probs.shape[1] - 1).astype(np.int64))  # round-off
 
 
 def day_index(values: pd.Series) -> IntArray:

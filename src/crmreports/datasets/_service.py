@@ -167,5 +167,5 @@ def _nps_answers(
 
 def _take_text(values: np.ndarray, index: IntArray) -> pd.Series:
     """``values[index]`` as a text column, missing where ``index`` is -1."""
-    lookup = np.append(values, None)  # index -1 hits the trailing None
+    lookup = np.append(values, np.array([None], dtype=object))  # index -1: the trailing None
     return pd.Series(lookup[index], dtype=TEXT_DTYPE)

@@ -104,10 +104,9 @@ def parse_dates(text: nw.Expr, fmt: str) -> nw.Expr:
         parts["Y"] = nw.when(short < 69).then(short + 2000).otherwise(short + 1900)
     if "b" in directives or "B" in directives:
         month: nw.Expr = nw.lit(None, nw.Int64)
-        for number, name in enumerate(_MONTHS, 1):
-            month = (
-                nw.when(lowered.str.contains(name[:3], literal=True)).then(number).otherwise(month)
-            )
+        for month_number, name in enumerate(_MONTHS, 1):
+            named = lowered.str.contains(name[:3], literal=True)
+            month = nw.when(named).then(month_number).otherwise(month)
         parts["m"] = month
     if "I" in parts:  # 12 AM is midnight, 12 PM noon
         pm = lowered.str.contains("pm", literal=True).cast(nw.Int64)
@@ -150,4 +149,5 @@ def _sample(fmt: str) -> str:
 def _padded(value: nw.Expr, width: int) -> nw.Expr:
     """A number 0 <= value < 10^width as text with leading zeros (narwhals' zfill repeats its
     input five times on SQL engines: 10^width + value, less its leading 1, does not)."""
-    return (value.cast(nw.Int64) + 10**width).cast(nw.String).str.slice(1, width)
+    padded: nw.Expr = (value.cast(nw.Int64) + 10**width).cast(nw.String).str.slice(1, width)
+    return padded

@@ -133,6 +133,7 @@ def _bind_one(
 
         # Arrow converts to polars without copying most columns; pandas is copied.
         converted = pl.from_arrow(obj) if kind is InputKind.PYARROW else pl.from_pandas(obj)
+        assert isinstance(converted, pl.DataFrame)  # a table in, a frame out (never a Series)
         return _polars_source(name, converted.lazy(), kind)
     if kind in (InputKind.POLARS, InputKind.POLARS_LAZY):
         if engine is not Engine.DUCKDB:

@@ -479,7 +479,8 @@ def null_safe_join(left: Frame, right: Frame, keys: Sequence[str]) -> Frame:
     extra = [c for c in theirs.columns if c not in keys]
     assert not set(extra) & set(mine.columns), extra  # callers join new columns only
     columns = ", ".join(["__l.*", *(f"__r.{quote_identifier(c)}" for c in extra)])
-    return nw.from_native(mine.join(theirs, same, how="left").project(columns))
+    joined: nw.LazyFrame[Any] = nw.from_native(mine.join(theirs, same, how="left").project(columns))
+    return joined
 
 
 def in_span(time: str, span: tuple[Any, Any], dtype: Any) -> nw.Expr:
@@ -547,7 +548,8 @@ def _elapsed(start: Any, grain: Grain, calendar: Calendar, as_of: Any) -> float 
         return None  # not begun: no part of the target is due yet
     if as_of >= end:
         return 1.0
-    return ((as_of - day).days + 1) / (end - day).days
+    elapsed: float = ((as_of - day).days + 1) / (end - day).days
+    return elapsed
 
 
 def rank(frame: Frame, s: RankStep) -> Frame:

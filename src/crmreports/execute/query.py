@@ -202,7 +202,8 @@ def _localized(source: BoundSource, timezone: str) -> nw.LazyFrame[Any]:
             columns.append(f"epoch_us({quoted}) AS {quote_identifier(instant_column(column))}")
         else:
             columns.append(quoted)
-    return nw.from_native(relation.project(", ".join(columns)))
+    localized: nw.LazyFrame[Any] = nw.from_native(relation.project(", ".join(columns)))
+    return localized
 
 
 def instant_column(column: str) -> str:
@@ -339,7 +340,7 @@ def _plain_aggregation(a: Aggregation) -> nw.Expr:
 def check_lookups(query: AggQuery, sources: Mapping[str, BoundSource]) -> list[str]:
     """Refuse a lookup whose key repeats (it would multiply rows): one small aggregation of
     the looked-up table per lookup. (Unmatched rows are counted by the main query itself.)"""
-    notes = []
+    notes: list[str] = []
     for join in query.joins:
         target = sources[join.to]
         keys = [f"__key{i}" for i in range(len(join.right_on))]

@@ -7,7 +7,8 @@ so SQL's "a comparison with null is false" holds on every engine, including insi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 from zoneinfo import ZoneInfo
@@ -121,7 +122,8 @@ class RowCompiler:
             case DateRange():
                 col = self.col(p.field)
                 start, end = self.literal(p.start), self.literal(p.end)
-                return ~col.is_null() & (col >= start) & (col < end)
+                within: nw.Expr = ~col.is_null() & (col >= start) & (col < end)
+                return within
             case Comparison() | Membership() | Between():
                 return self._value_test(p)
             case _:
@@ -214,18 +216,15 @@ class RowCompiler:
         return [member.alias(d.name), is_other.alias(d.is_other)]
 
 
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt,
+    "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+}  # fmt: skip
+
+
 def _compare(col: nw.Expr, op: str, value: Any) -> nw.Expr:
-    if op == "eq":
-        return col == value
-    if op == "ne":
-        return col != value
-    if op == "lt":
-        return col < value
-    if op == "le":
-        return col <= value
-    if op == "gt":
-        return col > value
-    return col >= value
+    compared: nw.Expr = _COMPARISONS[op](col, value)
+    return compared
 
 
 # --- time ------------------------------------------------------------------------------------

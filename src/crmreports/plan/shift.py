@@ -129,7 +129,8 @@ def time_filter_bounds(
     filters: tuple[Predicate, ...], time: ResolvedDimension
 ) -> tuple[Any | None, Any | None]:
     """[start, end) the filters put on the time column, where they say (for gap filling)."""
-    start = end = None
+    start: Any = None
+    end: Any = None
     for p in filters:
         if not _on_time(p, time):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crmreports.errors import Problem
 from crmreports.resolve.context import Context
 from crmreports.resolve.params import param_value
+from crmreports.resolve.predicates import FilterValue
 from crmreports.resolve.resolved import (
     BinsTransform,
     GroupsTransform,
@@ -202,18 +203,23 @@ def _transform(
                 )
             )
             return None
-        return DataType.STRING, None, GroupsTransform(tuple(groups), dim.unmatched, dim.other_label)
+        # no member is None past the check above; the filter says so to the type checker
+        members = tuple((label, tuple(v for v in vs if v is not None)) for label, vs in groups)
+        return DataType.STRING, None, GroupsTransform(members, dim.unmatched, dim.other_label)
     return dtype, None, None
 
 
-def _group_value(ctx: Context, value: object, dtype: DataType, what: str, path: str) -> object:
+def _group_value(
+    ctx: Context, value: object, dtype: DataType, what: str, path: str
+) -> FilterValue | None:
     """A group member converted to the column's type; `{param: p}` is the parameter's value,
     read exactly as a filter reads it."""
     if isinstance(value, ParamRef):
         value = param_value(value, ctx.params, path, ctx.problems, ctx.failed_params)
         if value is None:
             return None
-    return ctx.value(value, dtype, what, path)
+    converted: FilterValue | None = ctx.value(value, dtype, what, path)
+    return converted
 
 
 def humanize(name: str) -> str:

@@ -64,10 +64,10 @@ def bind_filter(
             )
             return None
         return ExprPredicate(node, f.expr)
-    dtype = _column(ctx, f.field, f"{path}.field", scope)
-    if dtype is None:
+    field_type = _column(ctx, f.field, f"{path}.field", scope)
+    if field_type is None:
         return None
-    return _field_filter(ctx, f, dtype, path)
+    return _field_filter(ctx, f, field_type, path)
 
 
 def _field_filter(ctx: Context, f: FieldFilter, dtype: DataType, path: str) -> Predicate | None:

@@ -458,10 +458,14 @@ class _Parser:
         args = tuple(self.visit(a, depth + 1 + step(i)) for i, a in enumerate(node.args))
         if name not in FUNCTIONS:
             known = format_names(sorted(FUNCTIONS), "functions")
-            hint, close = _AGGREGATE_HINTS.get(name.lower()), suggest(name, FUNCTIONS)
             what = f"unknown function {name!r}"
             self.problem(
-                "unknown-function", what, p, hint=hint, suggestion=close, checked_against=known
+                "unknown-function",
+                what,
+                p,
+                hint=_AGGREGATE_HINTS.get(name.lower()),
+                suggestion=suggest(name, FUNCTIONS),
+                checked_against=known,
             )
             return Literal(None, position=p)
         low, high, signature = FUNCTIONS[name]
