@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-browser test-spark check-dist lint docs gallery clean
+.PHONY: demo test test-browser test-spark check-dist lint typecheck docs gallery clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ check-dist: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+
+## mypy --strict over src/ (settings in pyproject.toml)
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 ## Regenerate the generated docs (spec reference, error codes, language guide)
 docs: $(STAMP)
