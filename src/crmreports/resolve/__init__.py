@@ -11,7 +11,6 @@ from crmreports.resolve.resolved import (
     DateRange,
     ExprPredicate,
     GroupsTransform,
-    HighlightRule,
     Membership,
     NamedPredicate,
     NullTest,
@@ -19,7 +18,6 @@ from crmreports.resolve.resolved import (
     ResolvedDimension,
     ResolvedMeasure,
     ResolvedReport,
-    ResolvedVisual,
     SortOrder,
     TimeSettings,
     TopTransform,
@@ -28,6 +26,7 @@ from crmreports.resolve.resolved import (
 )
 from crmreports.resolve.resolver import resolve
 from crmreports.resolve.types import DataType, Schema
+from crmreports.resolve.visuals import HighlightRule, ResolvedVisual, VisualKind
 
 __all__ = [
     "AggregateSpec",
@@ -54,6 +53,7 @@ __all__ = [
     "SortOrder",
     "TimeSettings",
     "TopTransform",
+    "VisualKind",
     "WindowSpec",
     "columns_read",
     "resolve",
