@@ -13,13 +13,14 @@ import pandas as pd
 
 from crmreports.render.charts.common import BAD, GOOD, INK, Canvas
 from crmreports.render.table import display_table
+from crmreports.resolve import Table
 
 MAX_ROWS = 50
 STYLE_COLORS = {"good": GOOD, "bad": BAD, "warn": "#b26a00", "": INK}
 
 
-def table_chart(frame: pd.DataFrame, c: Canvas) -> Any:
-    table = display_table(frame, c.report, c.visual.columns, max_rows=MAX_ROWS)
+def table_chart(frame: pd.DataFrame, c: Canvas, v: Table) -> Any:
+    table = display_table(frame, c.report, v.columns, max_rows=MAX_ROWS)
     records = []
     for row_number, row in enumerate(table.rows):
         kind = table.kinds[row_number] if table.kinds else "detail"
