@@ -59,7 +59,8 @@ def bullet_chart(c: Canvas, v: Bullet) -> Any:
 
 def _rows(c: Canvas, v: Bullet) -> tuple[pd.DataFrame, pd.DataFrame]:
     show = measure_formatter(c.measure(v.value))  # type: ignore[arg-type]
-    records, bands = [], []
+    records: list[dict[str, Any]] = []
+    bands: list[dict[str, Any]] = []
     for _, r in c.data.iterrows():
         row = str(r[v.category]) if v.category else c.label(v.value)
         value = None if missing(r[v.value]) else float(r[v.value])

@@ -105,7 +105,7 @@ class Canvas:
         dim = self.dim(name)
         label = self.label(name)
         if dim is not None and dim.is_time and not as_text(dim):
-            time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
+            time_unit = _time_unit(dim)
             time_format = d3_time_format(dim.grain)
             if bars:  # one band per period: a temporal bar is one *day* wide whatever the grain
                 angle = label_angle(self.data[name].nunique()) if channel == "x" else 0
@@ -139,7 +139,7 @@ class Canvas:
             return alt.Color(f"{name}:Q", title=label, legend=legend, **kw)
         dim = self.dim(name)
         if dim is not None and dim.is_time and not as_text(dim):
-            time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
+            time_unit = _time_unit(dim)
             return alt.Color(f"{name}:O", title=label, timeUnit=time_unit, legend=LEGEND, **kw)
         return alt.Color(
             f"{name}:N", title=label, scale=self.color_scale(name), legend=LEGEND, **kw
@@ -199,6 +199,12 @@ def _stacked_by(visual: ResolvedVisual) -> str | None:
     if isinstance(visual, XYVisual) and visual.kind in ("bar", "area"):
         return visual.x if visual.stack is True and visual.color else None
     return None
+
+
+def _time_unit(dim: ResolvedDimension) -> Any:
+    """Vega-Lite's time unit for the dimension's grain (None for a date without a grain).
+    Any: Altair types `timeUnit` as a literal of every unit, and these are among them."""
+    return _TIME_UNIT.get(dim.grain.value if dim.grain else "")
 
 
 def tooltip(data: pd.DataFrame, name: str, title: str) -> alt.Tooltip:

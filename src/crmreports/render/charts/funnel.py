@@ -3,6 +3,7 @@ stage before (what share of the previous stage made it this far)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, assert_never
 
 import altair as alt
@@ -58,6 +59,7 @@ def stages(c: Canvas, v: Funnel | MeasureFunnel | None = None) -> pd.DataFrame:
         if not isinstance(c.visual, Funnel | MeasureFunnel):
             raise TypeError(f"stages() draws a funnel, not a {c.visual.kind} chart")
         v = c.visual
+    rows: list[tuple[str, Any, Callable[[Any], str]]]
     match v:
         case MeasureFunnel():
             row = headline(c, None)

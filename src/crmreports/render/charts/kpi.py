@@ -8,7 +8,7 @@ it is bad, as the value measure's `direction` says (grey without a direction).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -63,7 +63,11 @@ def headline(c: Canvas, time: str | None) -> pd.Series | None:
         return None
     if time is not None:
         times = (c.raw if c.raw is not None else c.data)[time]
-        return c.data.loc[times.idxmax()] if times.notna().any() else c.data.iloc[-1]
+        if not times.notna().any():
+            return c.data.iloc[-1]
+        latest: Any = times.idxmax()  # a label of the row index, which `raw` shares
+        row: pd.Series = c.data.loc[latest]
+        return row
     return c.data.iloc[0]
 
 
@@ -139,20 +143,21 @@ def _text(
     size: int,
     color: str,
     tips: list[alt.Tooltip],
-    weight: str = "normal",
+    weight: Literal["normal", "bold"] = "normal",
 ) -> alt.Chart:
     mark = alt.Chart(card).mark_text(
         align="left", baseline="top", fontSize=size, fontWeight=weight, color=color, limit=0
     )
-    return mark.encode(
+    chart: alt.Chart = mark.encode(
         x=alt.value(0), y=alt.value(y), text=alt.Text(field=field, type="nominal"), tooltip=tips
     )
+    return chart
 
 
 def _sparkline(c: Canvas, value: str, time: str, height: int) -> alt.Chart:
     """The value over time in the bottom strip, no axes: the shape, not the numbers."""
     scale = alt.Scale(zero=False, range=[height - 4, height - SPARK_HEIGHT + 8])
-    return (
+    chart: alt.Chart = (
         alt.Chart(c.data)
         .mark_line(color=PALETTE[0], strokeWidth=2, point=alt.OverlayMarkDef(size=14))
         .encode(
@@ -163,3 +168,4 @@ def _sparkline(c: Canvas, value: str, time: str, height: int) -> alt.Chart:
             tooltip=c.tooltips([time, value]),
         )
     )
+    return chart

@@ -36,7 +36,7 @@ def table_chart(frame: pd.DataFrame, c: Canvas, v: Table) -> Any:
                 }
             )
     data = pd.DataFrame(records, columns=["row", "column", "value", "weight", "style"])
-    styles = list(STYLE_COLORS)
+    style_names = list(STYLE_COLORS)
     encoding = {
         "x": alt.X(
             "column:N",
@@ -48,7 +48,7 @@ def table_chart(frame: pd.DataFrame, c: Canvas, v: Table) -> Any:
         "text": alt.Text("value:N"),
         "color": alt.Color(
             "style:N",
-            scale=alt.Scale(domain=styles, range=[STYLE_COLORS[s] for s in styles]),
+            scale=alt.Scale(domain=style_names, range=[STYLE_COLORS[s] for s in style_names]),
             legend=None,
         ),
         "tooltip": [alt.Tooltip("column:N", title="Column"), alt.Tooltip("value:N", title="Value")],
