@@ -40,6 +40,10 @@ class HighlightRule:
 # channel it sets, which reads better than ten positional strings.
 @dataclass(frozen=True, kw_only=True)
 class _Visual:
+    """What every resolved visual has: a title, and (each type its own) `draws(name)`, whether
+    the visual shows the result column `name`: a chart's caption carries the caveats of the
+    measures it draws, and mypy refuses a new type without one."""
+
     title: str | None = None
 
     @property
