@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from crmreports.plan import ROW_TYPE
+from crmreports.render.colors import MUTED, MUTED_VALUES
 from crmreports.render.export import svg_data_uri
 from crmreports.render.html import script_json, template_environment, vega_javascript
 from crmreports.render.table import DisplayTable, display_table
@@ -25,13 +26,12 @@ from crmreports.resolve import ResolvedReport
 TileKind = Literal["chart", "table", "kpi"]
 
 # Vega's "tableau10" and "tableau20" schemes, spelled out so a value's colour can be fixed
-# across charts; grey is kept for missing values and "Other".
+# across charts; grey (`colors.MUTED`, one grey for every chart) is kept for missing values
+# and "Other".
 TABLEAU10 = (
     "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
     "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
 )  # fmt: skip
-MUTED = "#bab0ac"
-MUTED_VALUES = frozenset({"(null)", "Other"})
 TABLEAU20 = (
     "#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
     "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",

@@ -211,13 +211,13 @@ def format_time(value: Any, grain: Grain | None) -> str:
     if isinstance(value, float) and math.isnan(value):
         return NULL_TEXT
     if grain is Grain.MONTH:
-        return value.strftime("%b %Y")
+        return str(value.strftime("%b %Y"))
     if grain is Grain.QUARTER:
         return f"{value.year}-Q{(value.month - 1) // 3 + 1}"
     if grain is Grain.YEAR:
         return str(value.year)
     if grain in (Grain.DAY, Grain.WEEK) or type(value) is dt.date:
-        return value.strftime("%Y-%m-%d")
+        return str(value.strftime("%Y-%m-%d"))
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0) and value.tzinfo is None:
             return value.strftime("%Y-%m-%d")
@@ -286,14 +286,16 @@ def format_part(value: Any, part: DatePart) -> str:
 
 def dimension_formatter(dim: ResolvedDimension, calendar: Calendar) -> Callable[[Any], str]:
     """The function that turns one value of `dim` into its display text."""
-    if dim.part is not None:
-        return lambda v, part=dim.part: format_part(v, part)
-    if dim.grain in (Grain.FISCAL_QUARTER, Grain.FISCAL_YEAR):
-        return lambda v, g=dim.grain: format_fiscal(v, g, calendar)
-    if dim.grain is Grain.HOUR:
-        return lambda v: NULL_TEXT if v is None else v.strftime("%Y-%m-%d %H:00")
+    part, grain = dim.part, dim.grain
+    if part is not None:
+        return lambda v: format_part(v, part)
+    if grain in (Grain.FISCAL_QUARTER, Grain.FISCAL_YEAR):
+        fiscal = grain
+        return lambda v: format_fiscal(v, fiscal, calendar)
+    if grain is Grain.HOUR:
+        return lambda v: NULL_TEXT if v is None else str(v.strftime("%Y-%m-%d %H:00"))
     if dim.is_time:
-        return lambda v, g=dim.grain: format_time(v, g)
+        return lambda v: format_time(v, grain)
     return format_category
 
 
@@ -303,7 +305,7 @@ def measure_formatter(measure: ResolvedMeasure) -> Callable[[Any], str]:
         return lambda v: format_time(v, None)
     if not measure.dtype.is_numeric:  # min/max of text or booleans
         return format_category
-    return lambda v, m=measure: format_number(v, m.format, currency=m.currency, unit=m.unit)
+    return lambda v: format_number(v, measure.format, currency=measure.currency, unit=measure.unit)
 
 
 def format_fiscal(value: Any, grain: Grain, calendar: Calendar) -> str:

@@ -47,7 +47,9 @@ def vega_javascript() -> str:
     import vl_convert
 
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # "v6.1.0" -> "6.1"
-    bundle: str = vl_convert.javascript_bundle(vl_version=version)
+    # Without a snippet, the bundle is the libraries alone (vl-convert's stub marks the
+    # argument required; the function does not).
+    bundle: str = vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
     # "</script" inside the bundle would end the inline <script> element early.
     return bundle.replace("</script", "<\\/script")
 

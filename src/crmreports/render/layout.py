@@ -45,7 +45,8 @@ def kpi_spec(title: str, kpi: KpiFigure, width: int) -> dict[str, Any]:
     """A KPI tile as text marks: the big number, its label, the other measures."""
     lines = [kpi.label] if kpi.label.lower() != title.lower() else []
     lines += [f"{label}: {value}" for label, value in kpi.others]
-    base = alt.Chart(alt.Data(values=[{"value": kpi.value, "more": "  ·  ".join(lines)}]))
+    data = {"value": kpi.value, "more": "  ·  ".join(lines)}
+    base = alt.Chart(alt.Data(values=[data]))  # type: ignore[no-untyped-call]  # alt.Data has no types
     number = base.mark_text(
         align="left", baseline="top", fontSize=34, fontWeight="bold", color="#1f2933"
     ).encode(text="value:N", x=alt.value(0), y=alt.value(0))

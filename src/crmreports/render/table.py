@@ -12,7 +12,7 @@ from crmreports.render.formats import (
     format_category,
     measure_formatter,
 )
-from crmreports.resolve import HighlightRule, ResolvedReport
+from crmreports.resolve import HighlightRule, ResolvedReport, Table
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def display_table(
     levels = tuple(int(v) for v in shown[ROW_LEVEL]) if ROW_LEVEL in frame.columns else ()
     records = shown[list(names)].astype(object).itertuples(index=False)
     rows, styles = [], []
-    rules = report.visual.highlights
+    rules = report.visual.highlights if isinstance(report.visual, Table) else ()
     for i, row in enumerate(records):
         cells = [fmt(None if _is_missing(v) else v) for fmt, v in zip(formatters, row, strict=True)]
         if kinds and kinds[i] != "detail":

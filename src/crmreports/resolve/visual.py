@@ -10,13 +10,23 @@ drawn by some channel (otherwise several rows would land on one bar or slice).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from crmreports.errors import Problem, format_names
-from crmreports.resolve.resolved import (
+from crmreports.resolve.resolved import ResolvedDimension, ResolvedMeasure
+from crmreports.resolve.visuals import (
+    Bullet,
+    Funnel,
+    Heatmap,
     HighlightRule,
-    ResolvedDimension,
-    ResolvedMeasure,
+    Kpi,
+    MeasureFunnel,
+    Pareto,
+    Pie,
     ResolvedVisual,
+    Scatter,
+    Table,
+    XYVisual,
 )
 from crmreports.spec import ReportSpec
 from crmreports.spec.visual import (
@@ -31,9 +41,14 @@ from crmreports.spec.visual import (
     PieVisual,
     ScatterVisual,
     TableVisual,
+    Visual,
 )
 
-TABLE = ResolvedVisual("table")
+TABLE = Table()
+# What a resolver returns when a channel the chart cannot do without is missing. It never
+# reaches a renderer: the resolver has recorded the problem, and `resolve` raises when there
+# is any (a channel naming no usable column was reported by the column's own check).
+UNRESOLVED = TABLE
 
 
 @dataclass
@@ -160,8 +175,31 @@ def resolve_visual(
     scope.kind = spec.kind
     failed = len(scope.dims) < len(report.dimensions) or len(scope.measures) < len(report.measures)
     scope.complete = not failed  # a column that failed to resolve was reported already
-    resolver = _RESOLVERS[type(spec)]
-    return resolver(scope, spec)  # type: ignore[operator]
+    return _resolve(scope, spec)
+
+
+def _resolve(s: _Scope, spec: Visual) -> ResolvedVisual:
+    match spec:
+        case LineVisual() | AreaVisual() | BarVisual():
+            return _xy(s, spec)
+        case PieVisual():
+            return _pie(s, spec)
+        case KpiVisual():
+            return _kpi(s, spec)
+        case FunnelVisual():
+            return _funnel(s, spec)
+        case BulletVisual():
+            return _bullet(s, spec)
+        case HeatmapVisual():
+            return _heatmap(s, spec)
+        case ScatterVisual():
+            return _scatter(s, spec)
+        case ParetoVisual():
+            return _pareto(s, spec)
+        case TableVisual():
+            return _table(s, spec)
+        case _:
+            assert_never(spec)
 
 
 def default_visual(
@@ -173,14 +211,17 @@ def default_visual(
     if not numeric or len(dims) > 2:
         return TABLE
     if not dims:
-        return ResolvedVisual("kpi", value=numeric[0]) if len(measures) == 1 else TABLE
+        return Kpi(value=numeric[0]) if len(measures) == 1 else TABLE
     time = [d for d in dims if d.is_time]
     x = time[0] if time else dims[0]
     rest = [d.name for d in dims if d is not x]
-    kind = "line" if time else "bar"
     target = next(m.target for m in measures if m.name == numeric[0])
-    return ResolvedVisual(
-        kind, x=x.name, y=numeric[0], color=rest[0] if rest else None, reference=target
+    return XYVisual(
+        kind="line" if time else "bar",
+        x=x.name,
+        y=numeric[0],
+        color=rest[0] if rest else None,
+        reference=target,
     )
 
 
@@ -200,16 +241,19 @@ def _xy(s: _Scope, v: LineVisual | AreaVisual | BarVisual) -> ResolvedVisual:
     reference = s.reference(v.reference, "reference")
     if reference is None and measure is not None:
         reference = measure.target
-    return ResolvedVisual(
-        v.kind,
+    if x is None or y is None:
+        return UNRESOLVED
+    return XYVisual(
+        kind=v.kind,
         x=x,
         y=y,
         color=color,
-        horizontal=getattr(v, "horizontal", False),
-        stack=getattr(v, "stack", True),
+        # a line has neither; its defaults are the ones a line was always drawn with
+        horizontal=v.horizontal if isinstance(v, BarVisual) else False,
+        stack=v.stack if isinstance(v, AreaVisual | BarVisual) else True,
         title=v.title,
         reference=reference,
-        sort=getattr(v, "sort", None),
+        sort=v.sort if isinstance(v, BarVisual) else None,
     )
 
 
@@ -221,7 +265,9 @@ def _pie(s: _Scope, v: PieVisual) -> ResolvedVisual:
     if value is None:
         s.missing("a numeric measure for the slice sizes", "add a measure")
     s.all_drawn({category}, "one slice per category")
-    return ResolvedVisual(v.kind, category=category, value=value, title=v.title)
+    if category is None or value is None:
+        return UNRESOLVED
+    return Pie(kind=v.kind, category=category, value=value, title=v.title)
 
 
 def _kpi(s: _Scope, v: KpiVisual) -> ResolvedVisual:
@@ -237,33 +283,20 @@ def _kpi(s: _Scope, v: KpiVisual) -> ResolvedVisual:
         )
     if not s.report.totals:
         s.all_drawn({time}, "one number (the latest period of a time dimension)")
-    return ResolvedVisual(
-        "kpi",
+    if value is None:
+        return UNRESOLVED
+    return Kpi(
         value=value,
         compare=compare,
+        time=time,
         sparkline=time if v.sparkline else None,
-        x=time,
         title=v.title,
     )
 
 
 def _funnel(s: _Scope, v: FunnelVisual) -> ResolvedVisual:
     if v.values is not None:
-        if v.stage is not None or v.value is not None:
-            s.problems.append(
-                Problem(
-                    "invalid-value",
-                    "a funnel takes its stages either from `values` (measures) or from "
-                    "`stage` and `value` (rows), not both",
-                    "visual.values",
-                )
-            )
-        values = tuple(s.quantity(n, f"values[{i}]", None) or n for i, n in enumerate(v.values))
-        if len(values) < 2:
-            s.missing("at least two stages in `values`", "list the measures in funnel order")
-        if not s.report.totals:
-            s.all_drawn(set(), "one row when its stages are measures")
-        return ResolvedVisual("funnel", values=values, title=v.title)
+        return _measure_funnel(s, v, v.values)
     stage = s.category(v.stage, "stage", s.first_dim())
     value = s.quantity(v.value, "value", s.first_number())
     if stage is None:
@@ -274,7 +307,27 @@ def _funnel(s: _Scope, v: FunnelVisual) -> ResolvedVisual:
     if value is None:
         s.missing("a numeric measure counted at each stage", "add a measure")
     s.all_drawn({stage}, "one bar per stage")
-    return ResolvedVisual("funnel", category=stage, value=value, title=v.title)
+    if stage is None or value is None:
+        return UNRESOLVED
+    return Funnel(stage=stage, value=value, title=v.title)
+
+
+def _measure_funnel(s: _Scope, v: FunnelVisual, names: list[str]) -> ResolvedVisual:
+    if v.stage is not None or v.value is not None:
+        s.problems.append(
+            Problem(
+                "invalid-value",
+                "a funnel takes its stages either from `values` (measures) or from "
+                "`stage` and `value` (rows), not both",
+                "visual.values",
+            )
+        )
+    values = tuple(s.quantity(n, f"values[{i}]", None) or n for i, n in enumerate(names))
+    if len(values) < 2:
+        s.missing("at least two stages in `values`", "list the measures in funnel order")
+    if not s.report.totals:
+        s.all_drawn(set(), "one row when its stages are measures")
+    return MeasureFunnel(values=values, title=v.title)
 
 
 def _bullet(s: _Scope, v: BulletVisual) -> ResolvedVisual:
@@ -302,13 +355,10 @@ def _bullet(s: _Scope, v: BulletVisual) -> ResolvedVisual:
             )
         )
     s.all_drawn({category}, "one bullet per category")
-    return ResolvedVisual(
-        "bullet",
-        category=category,
-        value=value,
-        reference=target,
-        bands=tuple(v.bands),
-        title=v.title,
+    if value is None or target is None:
+        return UNRESOLVED
+    return Bullet(
+        category=category, value=value, target=target, bands=tuple(v.bands), title=v.title
     )
 
 
@@ -321,7 +371,9 @@ def _heatmap(s: _Scope, v: HeatmapVisual) -> ResolvedVisual:
     if color is None:
         s.missing("a numeric measure for the cell colour", "add a measure")
     s.all_drawn({x, y}, "x and y")
-    return ResolvedVisual("heatmap", x=x, y=y, color=color, labels=v.labels, title=v.title)
+    if x is None or y is None or color is None:
+        return UNRESOLVED
+    return Heatmap(x=x, y=y, color=color, labels=v.labels, title=v.title)
 
 
 def _scatter(s: _Scope, v: ScatterVisual) -> ResolvedVisual:
@@ -331,7 +383,8 @@ def _scatter(s: _Scope, v: ScatterVisual) -> ResolvedVisual:
     size = s.quantity(v.size, "size", None)
     if x is None or y is None:
         s.missing("two numeric measures, one for x and one for y", "add a second measure")
-    return ResolvedVisual("scatter", x=x, y=y, size=size, color=v.color, title=v.title)
+        return UNRESOLVED
+    return Scatter(x=x, y=y, size=size, color=v.color, title=v.title)
 
 
 def _pareto(s: _Scope, v: ParetoVisual) -> ResolvedVisual:
@@ -342,7 +395,9 @@ def _pareto(s: _Scope, v: ParetoVisual) -> ResolvedVisual:
     if y is None:
         s.missing("a numeric measure for the bar heights", "add a measure")
     s.all_drawn({x}, "one bar per category")
-    return ResolvedVisual("pareto", x=x, y=y, title=v.title)
+    if x is None or y is None:
+        return UNRESOLVED
+    return Pareto(x=x, y=y, title=v.title)
 
 
 def _table(s: _Scope, v: TableVisual) -> ResolvedVisual:
@@ -359,23 +414,7 @@ def _table(s: _Scope, v: TableVisual) -> ResolvedVisual:
                 )
             )
         rules.append(HighlightRule(rule.column, rule.style, rule.below, rule.above))
-    return ResolvedVisual(
-        "table", columns=tuple(v.columns or ()), title=v.title, highlights=tuple(rules)
-    )
+    return Table(columns=tuple(v.columns or ()), title=v.title, highlights=tuple(rules))
 
-
-_RESOLVERS = {
-    LineVisual: _xy,
-    AreaVisual: _xy,
-    BarVisual: _xy,
-    PieVisual: _pie,
-    KpiVisual: _kpi,
-    FunnelVisual: _funnel,
-    BulletVisual: _bullet,
-    HeatmapVisual: _heatmap,
-    ScatterVisual: _scatter,
-    ParetoVisual: _pareto,
-    TableVisual: _table,
-}
 
 __all__ = ["default_visual", "resolve_visual"]

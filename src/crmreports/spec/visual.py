@@ -8,7 +8,7 @@ number on `y`) is checked against the report in `crmreports.resolve.visual`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -230,7 +230,14 @@ Visual = Annotated[
     | TableVisual,
     Field(discriminator="kind"),
 ]
-VISUAL_KINDS = frozenset(
-    {"line", "area", "bar", "pie", "donut", "kpi", "funnel", "bullet", "heatmap", "scatter",
-     "pareto", "table"}
-)  # fmt: skip
+
+
+def _kinds() -> frozenset[str]:
+    """Every `kind` tag of the union's members, read from the models (never written twice)."""
+    (union, *_) = get_args(Visual)
+    return frozenset(
+        tag for model in get_args(union) for tag in get_args(model.model_fields["kind"].annotation)
+    )
+
+
+VISUAL_KINDS = _kinds()

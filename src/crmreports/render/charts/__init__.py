@@ -8,8 +8,8 @@ Pass one `colors` mapping to every chart of a page so a category keeps its colou
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
-from typing import Any
+from collections.abc import MutableMapping
+from typing import Any, assert_never
 
 import altair as alt
 import pandas as pd
@@ -28,21 +28,20 @@ from crmreports.render.charts.scatter import scatter_chart
 from crmreports.render.charts.table import table_chart
 from crmreports.render.colors import MUTED_VALUES, PALETTE, assign_colors
 from crmreports.render.formats import NULL_CATEGORY, category_formatter
-from crmreports.resolve import ResolvedReport
-
-_FAMILIES: dict[str, Callable[[Canvas], Any]] = {
-    "bar": bar_chart,
-    "line": line_chart,
-    "area": area_chart,
-    "pie": pie_chart,
-    "donut": pie_chart,
-    "kpi": kpi_chart,
-    "funnel": funnel_chart,
-    "bullet": bullet_chart,
-    "heatmap": heatmap_chart,
-    "scatter": scatter_chart,
-    "pareto": pareto_chart,
-}
+from crmreports.resolve import (
+    Bullet,
+    Funnel,
+    Heatmap,
+    Kpi,
+    MeasureFunnel,
+    Pareto,
+    Pie,
+    ResolvedReport,
+    ResolvedVisual,
+    Scatter,
+    Table,
+    XYVisual,
+)
 
 
 def build_chart(
@@ -67,10 +66,45 @@ def build_chart(
     canvas = Canvas(report, data, colors, muted=_muted(frame, report, buckets))
     canvas.total = _grand_total(everything)
     canvas.raw = _details(frame.reset_index(drop=True))
-    if report.visual.kind == "table":
-        return table_chart(frame, canvas)
-    chart: alt.TopLevelMixin = _FAMILIES[report.visual.kind](canvas)
+    chart: alt.TopLevelMixin = _draw(frame, canvas, report.visual)
     return chart
+
+
+def _draw(frame: pd.DataFrame, canvas: Canvas, visual: ResolvedVisual) -> Any:
+    """The chart family that draws `visual`, given the visual as its own type."""
+    match visual:
+        case XYVisual():
+            return _xy(canvas, visual)
+        case Pie():
+            return pie_chart(canvas, visual)
+        case Kpi():
+            return kpi_chart(canvas, visual)
+        case Funnel() | MeasureFunnel():
+            return funnel_chart(canvas, visual)
+        case Bullet():
+            return bullet_chart(canvas, visual)
+        case Heatmap():
+            return heatmap_chart(canvas, visual)
+        case Scatter():
+            return scatter_chart(canvas, visual)
+        case Pareto():
+            return pareto_chart(canvas, visual)
+        case Table():
+            return table_chart(frame, canvas, visual)
+        case _:
+            assert_never(visual)
+
+
+def _xy(canvas: Canvas, visual: XYVisual) -> Any:
+    match visual.kind:
+        case "bar":
+            return bar_chart(canvas, visual)
+        case "line":
+            return line_chart(canvas, visual)
+        case "area":
+            return area_chart(canvas, visual)
+        case _:
+            assert_never(visual.kind)
 
 
 def _muted(

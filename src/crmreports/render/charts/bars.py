@@ -7,11 +7,10 @@ from typing import Any
 import altair as alt
 
 from crmreports.render.charts.common import Canvas, reference_layer
+from crmreports.resolve import XYVisual
 
 
-def bar_chart(c: Canvas) -> Any:
-    v = c.visual
-    assert v.x is not None and v.y is not None
+def bar_chart(c: Canvas, v: XYVisual) -> Any:
     # Horizontal bars put the categories on y, where labels read level.
     cat_channel, value_channel = ("y", "x") if v.horizontal else ("x", "y")
     sort = alt.EncodingSortField(field=v.y, op="sum", order="descending") if v.sort else None
@@ -28,7 +27,9 @@ def bar_chart(c: Canvas) -> Any:
     if grouped:
         offset = alt.YOffset if v.horizontal else alt.XOffset
         chart = chart.encode(offset(f"{v.color}:N", sort=None))
-    reference = reference_layer(c, value_channel, cat_channel) if v.stack != "normalize" else None
+    reference = (
+        reference_layer(c, v, value_channel, cat_channel) if v.stack != "normalize" else None
+    )
     if reference is not None:
         chart = alt.layer(chart, reference)
     return c.finish(chart)

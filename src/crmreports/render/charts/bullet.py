@@ -11,6 +11,7 @@ import pandas as pd
 
 from crmreports.render.charts.common import INK, Canvas, missing, text_field
 from crmreports.render.formats import NULL_TEXT, format_number, measure_formatter
+from crmreports.resolve import Bullet
 from crmreports.spec import Format
 
 ROW = 52
@@ -18,11 +19,9 @@ ROW = 52
 DARKEST, LIGHTEST = (184, 190, 199), (244, 245, 247)
 
 
-def bullet_chart(c: Canvas) -> Any:
-    v = c.visual
-    assert v.value is not None
-    rows, bands = _rows(c)
-    name = c.visual.category
+def bullet_chart(c: Canvas, v: Bullet) -> Any:
+    rows, bands = _rows(c, v)
+    name = v.category
     cat = alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=140))
     if name is None:
         cat = alt.Y("row:N", title=None, axis=None)
@@ -58,15 +57,14 @@ def bullet_chart(c: Canvas) -> Any:
     return c.finish(alt.layer(*layers), height=ROW * max(len(rows), 1))
 
 
-def _rows(c: Canvas) -> tuple[pd.DataFrame, pd.DataFrame]:
-    v = c.visual
-    assert v.value is not None
+def _rows(c: Canvas, v: Bullet) -> tuple[pd.DataFrame, pd.DataFrame]:
     show = measure_formatter(c.measure(v.value))  # type: ignore[arg-type]
-    records, bands = [], []
+    records: list[dict[str, Any]] = []
+    bands: list[dict[str, Any]] = []
     for _, r in c.data.iterrows():
         row = str(r[v.category]) if v.category else c.label(v.value)
         value = None if missing(r[v.value]) else float(r[v.value])
-        target = _target(r, v.reference)
+        target = _target(r, v.target)
         attainment = value / target if value is not None and target else None
         records.append(
             {
@@ -98,10 +96,10 @@ def greys(n: int) -> list[str]:
     return ["#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in pairs) for t in steps]
 
 
-def _target(row: pd.Series, reference: float | str | None) -> float | None:
-    if isinstance(reference, str):
-        return None if missing(row[reference]) else float(row[reference])
-    return None if reference is None else float(reference)
+def _target(row: pd.Series, target: float | str) -> float | None:
+    if isinstance(target, str):
+        return None if missing(row[target]) else float(row[target])
+    return float(target)
 
 
 def _bands(rec: dict[str, Any], fractions: tuple[float, ...], end: float) -> list[dict[str, Any]]:

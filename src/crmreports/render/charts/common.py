@@ -28,7 +28,13 @@ from crmreports.render.formats import (
     measure_formatter,
     number_expr,
 )
-from crmreports.resolve import ResolvedDimension, ResolvedMeasure, ResolvedReport, ResolvedVisual
+from crmreports.resolve import (
+    ResolvedDimension,
+    ResolvedMeasure,
+    ResolvedReport,
+    ResolvedVisual,
+    XYVisual,
+)
 from crmreports.spec import Format, Grain
 
 HEIGHT = 300
@@ -99,7 +105,7 @@ class Canvas:
         dim = self.dim(name)
         label = self.label(name)
         if dim is not None and dim.is_time and not as_text(dim):
-            time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
+            time_unit = _time_unit(dim)
             time_format = d3_time_format(dim.grain)
             if bars:  # one band per period: a temporal bar is one *day* wide whatever the grain
                 angle = label_angle(self.data[name].nunique()) if channel == "x" else 0
@@ -133,7 +139,7 @@ class Canvas:
             return alt.Color(f"{name}:Q", title=label, legend=legend, **kw)
         dim = self.dim(name)
         if dim is not None and dim.is_time and not as_text(dim):
-            time_unit = _TIME_UNIT.get(dim.grain.value if dim.grain else "")
+            time_unit = _time_unit(dim)
             return alt.Color(f"{name}:O", title=label, timeUnit=time_unit, legend=LEGEND, **kw)
         return alt.Color(
             f"{name}:N", title=label, scale=self.color_scale(name), legend=LEGEND, **kw
@@ -164,10 +170,9 @@ class Canvas:
         if style.format is not Format.INTEGER or self.data.empty:
             return alt.Undefined
         values = pd.to_numeric(self.data[name], errors="coerce") if totals is None else totals
-        visual = self.visual
-        stacked = visual.kind in ("bar", "area") and visual.stack is True and visual.color
-        if totals is None and stacked and visual.x:
-            values = values.groupby(self.data[visual.x]).sum()  # stacks reach the group's total
+        stacked_by = _stacked_by(self.visual)
+        if totals is None and stacked_by is not None:
+            values = values.groupby(self.data[stacked_by]).sum()  # stacks reach the group's total
         top = values.max()
         if pd.isna(top) or top >= 10 or values.min() < 0:
             return alt.Undefined
@@ -186,6 +191,20 @@ class Canvas:
         # Vega does not wrap titles: short lines keep the caption readable on a phone.
         lines = [line for c in caveats for line in textwrap.wrap(f"Note: {c}", 56)]
         return alt.TitleParams(self.title, subtitle=lines, subtitleColor="#7b4f00")
+
+
+def _stacked_by(visual: ResolvedVisual) -> str | None:
+    """The category column of bars or areas stacked by colour (whose value axis must reach
+    each stack's total), or None."""
+    if isinstance(visual, XYVisual) and visual.kind in ("bar", "area"):
+        return visual.x if visual.stack is True and visual.color else None
+    return None
+
+
+def _time_unit(dim: ResolvedDimension) -> Any:
+    """Vega-Lite's time unit for the dimension's grain (None for a date without a grain).
+    Any: Altair types `timeUnit` as a literal of every unit, and these are among them."""
+    return _TIME_UNIT.get(dim.grain.value if dim.grain else "")
 
 
 def tooltip(data: pd.DataFrame, name: str, title: str) -> alt.Tooltip:
@@ -249,34 +268,32 @@ def chart_data(
 # --- reference lines --------------------------------------------------------------------------
 
 
-def reference_layer(c: Canvas, value_channel: str, category_channel: str | None) -> Any:
+def reference_layer(c: Canvas, v: XYVisual, value_channel: str, category_channel: str) -> Any:
     """A dashed line at a number, or a measure drawn per row (a target), or None.
 
     The layer shares the chart's value scale, so the axis makes room for a target above
     every bar.
     """
-    ref = c.visual.reference
-    y = c.visual.y
-    if ref is None or y is None:
+    ref = v.reference
+    if ref is None:
         return None
-    title = c.label(y)
+    title = c.label(v.y)
     if isinstance(ref, str):
         value_enc = {"x": alt.X, "y": alt.Y}[value_channel](f"{ref}:Q", title=title)
-        tips = c.tooltips([n for n in (c.visual.x, c.visual.color, ref) if n])
+        tips = c.tooltips([n for n in (v.x, v.color, ref) if n])
         enc: dict[str, Any] = {value_channel: value_enc, "tooltip": tips}
-        assert category_channel is not None and c.visual.x is not None
-        dim = c.dim(c.visual.x)
-        if c.visual.kind == "bar":
-            enc[category_channel] = c.category(c.visual.x, category_channel, bars=True)
+        dim = c.dim(v.x)
+        if v.kind == "bar":
+            enc[category_channel] = c.category(v.x, category_channel, bars=True)
             mark = alt.Chart(c.data).mark_tick(color=INK, thickness=2)
         else:
             time = dim is not None and dim.is_time and not as_text(dim)
-            enc[category_channel] = c.category(c.visual.x, category_channel, bars=not time)
+            enc[category_channel] = c.category(v.x, category_channel, bars=not time)
             mark = alt.Chart(c.data).mark_line(color=INK, strokeDash=[6, 4])
-        if c.visual.color:
-            enc["detail"] = alt.Detail(f"{c.visual.color}:N")
+        if v.color:
+            enc["detail"] = alt.Detail(f"{v.color}:N")
         return mark.encode(**enc)
-    text = f"Target: {_format_reference(c, y, ref)}"
+    text = f"Target: {_format_reference(c, v.y, ref)}"
     frame = pd.DataFrame({"reference": [ref], text_field("reference"): [text]})
     value_enc = {"x": alt.X, "y": alt.Y}[value_channel]("reference:Q", title=title)
     rule = alt.Chart(frame).mark_rule(color=INK, strokeDash=[6, 4], strokeWidth=1.5)

@@ -3,7 +3,8 @@ stage before (what share of the previous stage made it this far)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, assert_never
 
 import altair as alt
 import pandas as pd
@@ -12,14 +13,15 @@ from crmreports.render.charts.common import INK, Canvas, missing, text_field
 from crmreports.render.charts.kpi import headline
 from crmreports.render.colors import PALETTE
 from crmreports.render.formats import NULL_TEXT, format_number, measure_formatter
+from crmreports.resolve import Funnel, MeasureFunnel
 from crmreports.spec import Format
 
 ROW = 44
 INSIDE = 0.4  # a label fits inside bars at least this share of the widest
 
 
-def funnel_chart(c: Canvas) -> Any:
-    data = stages(c)
+def funnel_chart(c: Canvas, v: Funnel | MeasureFunnel) -> Any:
+    data = stages(c, v)
     widest = float(data["value"].max()) if data["value"].notna().any() else 0.0
     half = widest / 2 or 1.0
     y = alt.Y(
@@ -28,7 +30,7 @@ def funnel_chart(c: Canvas) -> Any:
     x = alt.X("start:Q", axis=None, scale=alt.Scale(domain=[-half, half], nice=False))
     tips = [
         alt.Tooltip(field="stage", type="nominal", title="Stage"),
-        alt.Tooltip(field=text_field("value"), type="nominal", title=_value_label(c)),
+        alt.Tooltip(field=text_field("value"), type="nominal", title=_value_label(c, v)),
         alt.Tooltip(field=text_field("step"), type="nominal", title="Conversion from previous"),
         alt.Tooltip(field=text_field("overall"), type="nominal", title="Conversion from first"),
     ]
@@ -49,17 +51,27 @@ def funnel_chart(c: Canvas) -> Any:
     return c.finish(alt.layer(*layers), height=ROW * max(len(data), 1))
 
 
-def stages(c: Canvas) -> pd.DataFrame:
-    """One row per stage: its value, where its centred bar starts and ends, and the labels."""
-    v = c.visual
-    if v.values:
-        row = headline(c)
-        rows = [(c.label(m), None if row is None else row[m], _formatter(c, m)) for m in v.values]
-    else:
-        assert v.category is not None and v.value is not None
-        show = _formatter(c, v.value)
-        pairs = zip(c.data[v.category], c.data[v.value], strict=True)
-        rows = [(str(stage), value, show) for stage, value in pairs]
+def stages(c: Canvas, v: Funnel | MeasureFunnel | None = None) -> pd.DataFrame:
+    """One row per stage: its value, where its centred bar starts and ends, and the labels.
+
+    `v` defaults to the canvas's visual, which must then be a funnel."""
+    if v is None:
+        if not isinstance(c.visual, Funnel | MeasureFunnel):
+            raise TypeError(f"stages() draws a funnel, not a {c.visual.kind} chart")
+        v = c.visual
+    rows: list[tuple[str, Any, Callable[[Any], str]]]
+    match v:
+        case MeasureFunnel():
+            row = headline(c, None)
+            rows = [
+                (c.label(m), None if row is None else row[m], _formatter(c, m)) for m in v.values
+            ]
+        case Funnel():
+            show = _formatter(c, v.value)
+            pairs = zip(c.data[v.stage], c.data[v.value], strict=True)
+            rows = [(str(stage), value, show) for stage, value in pairs]
+        case _:
+            assert_never(v)
     values = [None if missing(value) else float(value) for _, value, _ in rows]
     widest = max((x for x in values if x is not None), default=0.0)
     out = []
@@ -85,8 +97,8 @@ def stages(c: Canvas) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _value_label(c: Canvas) -> str:
-    return c.label(c.visual.value) if c.visual.value else "Value"
+def _value_label(c: Canvas, v: Funnel | MeasureFunnel) -> str:
+    return c.label(v.value) if isinstance(v, Funnel) else "Value"
 
 
 def _formatter(c: Canvas, name: str) -> Any:

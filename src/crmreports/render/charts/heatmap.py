@@ -9,13 +9,12 @@ import altair as alt
 import pandas as pd
 
 from crmreports.render.charts.common import INK, Canvas, as_text, label_angle, text_field
+from crmreports.resolve import Heatmap
 
 CELL = 26
 
 
-def heatmap_chart(c: Canvas) -> Any:
-    v = c.visual
-    assert v.x is not None and v.y is not None and v.color is not None
+def heatmap_chart(c: Canvas, v: Heatmap) -> Any:
     x_field, x_order = _axis(c, v.x)
     y_field, y_order = _axis(c, v.y)
     x = alt.X(

@@ -8,7 +8,7 @@ it is bad, as the value measure's `direction` says (grey without a direction).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -16,21 +16,19 @@ import pandas as pd
 from crmreports.render.charts.common import BAD, GOOD, INK, NEUTRAL, Canvas, missing, text_field
 from crmreports.render.colors import PALETTE
 from crmreports.render.formats import NULL_TEXT, format_number, measure_formatter
-from crmreports.resolve import ResolvedCompare
+from crmreports.resolve import Kpi, ResolvedCompare
 from crmreports.spec import Format
 
 NUMBER_HEIGHT = 96
 SPARK_HEIGHT = 56
 
 
-def kpi_chart(c: Canvas) -> Any:
-    v = c.visual
-    assert v.value is not None
-    row = headline(c)
-    change, good = _change(c, row)
+def kpi_chart(c: Canvas, v: Kpi) -> Any:
+    row = headline(c, v.time)
+    change, good = _change(c, v, row)
     caption = c.label(v.value)
-    if row is not None and v.x is not None and c.total is None:
-        period = row.get(text_field(v.x), row[v.x])  # periods shown as text have no twin
+    if row is not None and v.time is not None and c.total is None:
+        period = row.get(text_field(v.time), row[v.time])  # periods shown as text have no twin
         caption += f" · {period}"
     card = pd.DataFrame(
         [
@@ -42,42 +40,46 @@ def kpi_chart(c: Canvas) -> Any:
             }
         ]
     )
-    tips = [alt.Tooltip(field=k, type="nominal", title=t) for k, t in _titles(c).items()]
+    tips = [alt.Tooltip(field=k, type="nominal", title=t) for k, t in _titles(c, v).items()]
     number = _text(card, "number", 0, size=40, weight="bold", color=INK, tips=tips)
     layers = [number, _text(card, "caption", 52, size=13, color=NEUTRAL, tips=tips)]
     if change:
         color = NEUTRAL if good is None else (GOOD if good else BAD)
         layers.append(_text(card, "change", 72, size=15, weight="bold", color=color, tips=tips))
     height = NUMBER_HEIGHT
-    if v.sparkline and not c.data.empty:
+    if v.sparkline is not None and not c.data.empty:
         height += SPARK_HEIGHT
-        layers.append(_sparkline(c, height))
+        layers.append(_sparkline(c, v.value, v.sparkline, height))
     card_view = alt.ViewBackground(stroke=None)  # a number on the page, not a plot in a frame
     return c.finish(alt.layer(*layers).properties(view=card_view), height=height)
 
 
-def headline(c: Canvas) -> pd.Series | None:
-    """The row whose value the KPI shows."""
+def headline(c: Canvas, time: str | None) -> pd.Series | None:
+    """The row whose value the KPI shows: the total row, or the latest period of the time
+    dimension `time`, or the first row."""
     if c.total is not None:
         return c.total
     if c.data.empty:
         return None
-    if c.visual.x is not None:
-        times = (c.raw if c.raw is not None else c.data)[c.visual.x]
-        return c.data.loc[times.idxmax()] if times.notna().any() else c.data.iloc[-1]
+    if time is not None:
+        times = (c.raw if c.raw is not None else c.data)[time]
+        if not times.notna().any():
+            return c.data.iloc[-1]
+        latest: Any = times.idxmax()  # a label of the row index, which `raw` shares
+        row: pd.Series = c.data.loc[latest]
+        return row
     return c.data.iloc[0]
 
 
-def _change(c: Canvas, row: pd.Series | None) -> tuple[str, bool | None]:
+def _change(c: Canvas, v: Kpi, row: pd.Series | None) -> tuple[str, bool | None]:
     """The change text ('▲ +12.5% vs Previous month') and whether it is good news.
 
     A `compare` measure showing a change or a percent change is shown as it is; any other
     comparison measure (an earlier value, a target) gives the percent change against it, or
     the plain difference when it is 0 (a change against nothing has no percentage).
     """
-    v = c.visual
     compare = c.measure(v.compare)
-    if row is None or compare is None or v.value is None:
+    if row is None or compare is None:
         return "", None
     value, other = row[v.value], row[compare.name]
     if missing(other) or missing(value):
@@ -93,11 +95,11 @@ def _change(c: Canvas, row: pd.Series | None) -> tuple[str, bool | None]:
             text = _signed(delta, measure_formatter(compare))
         else:
             text = _signed(delta / abs(float(other)), _percent)
-    return f"{_arrow(delta)} {text} vs {against}", _good(c, delta)
+    return f"{_arrow(delta)} {text} vs {against}", _good(c, v, delta)
 
 
-def _good(c: Canvas, delta: float) -> bool | None:
-    measure = c.measure(c.visual.value)
+def _good(c: Canvas, v: Kpi, delta: float) -> bool | None:
+    measure = c.measure(v.value)
     direction = measure.direction if measure is not None else None
     if delta == 0 or direction is None:
         return None
@@ -124,9 +126,7 @@ def _period(n: int, unit: str) -> str:
     return f"{n} {unit.replace('_', ' ')}s earlier"
 
 
-def _titles(c: Canvas) -> dict[str, str]:
-    v = c.visual
-    assert v.value is not None
+def _titles(c: Canvas, v: Kpi) -> dict[str, str]:
     titles = {"number": c.label(v.value)}
     if v.compare is not None:
         titles["compare"] = c.label(v.compare)
@@ -142,29 +142,29 @@ def _text(
     size: int,
     color: str,
     tips: list[alt.Tooltip],
-    weight: str = "normal",
+    weight: Literal["normal", "bold"] = "normal",
 ) -> alt.Chart:
     mark = alt.Chart(card).mark_text(
         align="left", baseline="top", fontSize=size, fontWeight=weight, color=color, limit=0
     )
-    return mark.encode(
+    chart: alt.Chart = mark.encode(
         x=alt.value(0), y=alt.value(y), text=alt.Text(field=field, type="nominal"), tooltip=tips
     )
+    return chart
 
 
-def _sparkline(c: Canvas, height: int) -> alt.Chart:
+def _sparkline(c: Canvas, value: str, time: str, height: int) -> alt.Chart:
     """The value over time in the bottom strip, no axes: the shape, not the numbers."""
-    v = c.visual
-    assert v.x is not None and v.value is not None
     scale = alt.Scale(zero=False, range=[height - 4, height - SPARK_HEIGHT + 8])
-    return (
+    chart: alt.Chart = (
         alt.Chart(c.data)
         .mark_line(color=PALETTE[0], strokeWidth=2, point=alt.OverlayMarkDef(size=14))
         .encode(
-            x=alt.X(f"{v.x}:T", axis=None)
-            if text_field(v.x) in c.data
-            else alt.X(f"{v.x}:O", sort=None, axis=None),
-            y=alt.Y(f"{v.value}:Q", axis=None, scale=scale),
-            tooltip=c.tooltips([v.x, v.value]),
+            x=alt.X(f"{time}:T", axis=None)
+            if text_field(time) in c.data
+            else alt.X(f"{time}:O", sort=None, axis=None),
+            y=alt.Y(f"{value}:Q", axis=None, scale=scale),
+            tooltip=c.tooltips([time, value]),
         )
     )
+    return chart

@@ -7,23 +7,20 @@ from typing import Any
 import altair as alt
 
 from crmreports.render.charts.common import Canvas, as_text, reference_layer
+from crmreports.resolve import XYVisual
 
 
-def line_chart(c: Canvas) -> Any:
+def line_chart(c: Canvas, v: XYVisual) -> Any:
     """A line per colour, with a point on every row (the points carry the tooltips)."""
-    v = c.visual
-    assert v.x is not None and v.y is not None
-    enc = _encoding(c)
+    enc = _encoding(c, v)
     enc["y"] = c.quantity(v.y, "y")
     chart = alt.Chart(c.data).mark_line(point=True).encode(**enc)
-    return _with_reference(c, chart)
+    return _with_reference(c, v, chart)
 
 
-def area_chart(c: Canvas) -> Any:
+def area_chart(c: Canvas, v: XYVisual) -> Any:
     """Stacked areas (`stack: true`), overlapping ones (false) or shares of 100% (normalize)."""
-    v = c.visual
-    assert v.x is not None and v.y is not None
-    enc = _encoding(c)
+    enc = _encoding(c, v)
     stack: Any = v.stack if v.stack == "normalize" else ("zero" if v.stack else None)
     enc["y"] = c.quantity(v.y, "y", stack=stack if v.color else alt.Undefined)
     opacity = 0.85 if v.stack or not v.color else 0.45
@@ -31,12 +28,10 @@ def area_chart(c: Canvas) -> Any:
         opacity=opacity, line=True, point=alt.OverlayMarkDef(size=18, filled=True)
     )
     chart = mark.encode(**enc)
-    return chart if v.stack == "normalize" else _with_reference(c, chart)
+    return chart if v.stack == "normalize" else _with_reference(c, v, chart)
 
 
-def _encoding(c: Canvas) -> dict[str, Any]:
-    v = c.visual
-    assert v.x is not None
+def _encoding(c: Canvas, v: XYVisual) -> dict[str, Any]:
     dim = c.dim(v.x)
     continuous = dim is not None and dim.is_time and not as_text(dim)
     enc: dict[str, Any] = {
@@ -48,6 +43,6 @@ def _encoding(c: Canvas) -> dict[str, Any]:
     return enc
 
 
-def _with_reference(c: Canvas, chart: Any) -> Any:
-    reference = reference_layer(c, "y", "x")
+def _with_reference(c: Canvas, v: XYVisual, chart: Any) -> Any:
+    reference = reference_layer(c, v, "y", "x")
     return c.finish(chart if reference is None else alt.layer(chart, reference))

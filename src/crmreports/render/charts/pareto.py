@@ -11,15 +11,14 @@ import pandas as pd
 from crmreports.render.charts.common import INK, Canvas, missing, text_field
 from crmreports.render.colors import MUTED_VALUES, PALETTE
 from crmreports.render.formats import NumberStyle, format_number, number_expr
+from crmreports.resolve import Pareto
 from crmreports.spec import Format
 
 CUMULATIVE = "#cumulative"  # '#' never occurs in a result name
 SHARE_LINE = 0.8
 
 
-def pareto_chart(c: Canvas) -> Any:
-    v = c.visual
-    assert v.x is not None and v.y is not None
+def pareto_chart(c: Canvas, v: Pareto) -> Any:
     data = ranked(c.data, v.x, v.y, c.muted)
     cat = c.category(v.x, "x", bars=True)
     tips = [

@@ -9,16 +9,15 @@ import pandas as pd
 
 from crmreports.render.charts.common import Canvas, text_field
 from crmreports.render.formats import format_number
+from crmreports.resolve import Pie
 from crmreports.spec import Format
 
 SHARE = "share"
 ORDER = "#order"  # the result's row order ('#' never occurs in a result name)
 
 
-def pie_chart(c: Canvas) -> Any:
+def pie_chart(c: Canvas, v: Pie) -> Any:
     """Slices in the result's order (sort the report by the measure for largest first)."""
-    v = c.visual
-    assert v.category is not None and v.value is not None
     data = c.data.copy()
     values = pd.to_numeric(data[v.value], errors="coerce")
     total = values[values > 0].sum()

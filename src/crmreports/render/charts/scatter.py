@@ -8,11 +8,10 @@ import altair as alt
 
 from crmreports.render.charts.common import Canvas
 from crmreports.render.formats import number_expr
+from crmreports.resolve import Scatter
 
 
-def scatter_chart(c: Canvas) -> Any:
-    v = c.visual
-    assert v.x is not None and v.y is not None
+def scatter_chart(c: Canvas, v: Scatter) -> Any:
     loose = alt.Scale(zero=False, nice=True)
     enc: dict[str, Any] = {
         "x": c.quantity(v.x, "x", scale=loose),

@@ -13,13 +13,14 @@ import pandas as pd
 
 from crmreports.render.charts.common import BAD, GOOD, INK, Canvas
 from crmreports.render.table import display_table
+from crmreports.resolve import Table
 
 MAX_ROWS = 50
 STYLE_COLORS = {"good": GOOD, "bad": BAD, "warn": "#b26a00", "": INK}
 
 
-def table_chart(frame: pd.DataFrame, c: Canvas) -> Any:
-    table = display_table(frame, c.report, c.visual.columns, max_rows=MAX_ROWS)
+def table_chart(frame: pd.DataFrame, c: Canvas, v: Table) -> Any:
+    table = display_table(frame, c.report, v.columns, max_rows=MAX_ROWS)
     records = []
     for row_number, row in enumerate(table.rows):
         kind = table.kinds[row_number] if table.kinds else "detail"
@@ -35,7 +36,7 @@ def table_chart(frame: pd.DataFrame, c: Canvas) -> Any:
                 }
             )
     data = pd.DataFrame(records, columns=["row", "column", "value", "weight", "style"])
-    styles = list(STYLE_COLORS)
+    style_names = list(STYLE_COLORS)
     encoding = {
         "x": alt.X(
             "column:N",
@@ -47,7 +48,7 @@ def table_chart(frame: pd.DataFrame, c: Canvas) -> Any:
         "text": alt.Text("value:N"),
         "color": alt.Color(
             "style:N",
-            scale=alt.Scale(domain=styles, range=[STYLE_COLORS[s] for s in styles]),
+            scale=alt.Scale(domain=style_names, range=[STYLE_COLORS[s] for s in style_names]),
             legend=None,
         ),
         "tooltip": [alt.Tooltip("column:N", title="Column"), alt.Tooltip("value:N", title="Value")],
