@@ -188,24 +188,9 @@ def test_the_smallest_bad_spec_raises_its_code(case: Case) -> None:
     assert f"[code: {case.code}]" in str(info.value)
 
 
-# Bug (reported, not fixed here): the built-in catalogue and mapping raise a plain SpecError
-# (builtin/__init__.py `_unknown` and builtin/binding.py build `SpecError(problems)`, not
-# `SpecError.from_problems`), so `except KeyError` / `except UnknownNameError` miss them.
-PLAIN_SPEC_ERROR = pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="raised as a plain SpecError, not UnknownNameError"
-)
-BUILTIN_CODES = {
-    "unknown-builtin-report",
-    "unknown-builtin-view",
-    "unknown-builtin-dashboard",
-    "unknown-model-table",
-    "unknown-model-column",
-}
-
-
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=PLAIN_SPEC_ERROR) if c.code in BUILTIN_CODES else c for c in CASES],
+    CASES,
     ids=lambda c: c.code,
 )
 def test_the_error_has_the_documented_class(case: Case) -> None:

@@ -166,7 +166,7 @@ def _with_defaults(report: Report, params: Mapping[str, Any], name: str) -> Repo
         if key not in declared
     ]
     if problems:
-        raise SpecError(problems, report=report.name)
+        raise SpecError.from_problems(problems, report=report.name)
     updated = [
         p.model_copy(update={"default": params[p.name]}) if p.name in params else p
         for p in report.params
@@ -183,7 +183,7 @@ def _folder(name: str) -> Path:
 
 
 def _unknown(kind: str, value: str, known: list[str], where: str, path: str) -> SpecError:
-    return SpecError(
+    return SpecError.from_problems(
         [
             unknown_name(
                 f"unknown-builtin-{kind}",

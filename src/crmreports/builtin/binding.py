@@ -81,7 +81,7 @@ class Binding:
                         )
                     )
         if problems:
-            raise SpecError(problems, report=origin)
+            raise SpecError.from_problems(problems, report=origin)
         return cls(tuple(col_entries), tuple(val_entries), origin)
 
     def apply(self, report: ReportSpec) -> Any:
@@ -114,7 +114,7 @@ class Binding:
                     if t in mapping:  # tables the report does not read are left alone
                         mapping[t][kind][e.column] = e.value
         if problems:
-            raise SpecError(problems, report=self.origin)
+            raise SpecError.from_problems(problems, report=self.origin)
         bound = {t: SourceMapping.model_validate(m) for t, m in mapping.items()}
         return report.model_copy(update={"mapping": {**report.mapping, **bound}})
 
