@@ -50,6 +50,18 @@ __all__ = ["to_expr"]
 _INT, _FLOAT, _BOOL = DataType.INTEGER, DataType.FLOAT, DataType.BOOLEAN
 _TEXT, _DATE, _DATETIME = DataType.STRING, DataType.DATE, DataType.DATETIME
 _US_PER_DAY = 86_400_000_000
+# The functions `call` hands to `calendar_call`.
+_CALENDAR_FUNCTIONS = frozenset(
+    {
+        "date",
+        "days_between",
+        "hours_between",
+        "minutes_between",
+        "add_days",
+        "add_months",
+        "to_date",
+    }
+)
 _US_PER_HOUR = 3_600_000_000
 _US_PER_MINUTE = 60_000_000
 # The bound an integer chain must stay below: 2^63 less a margin (2^23) for the rounding of the
@@ -282,15 +294,47 @@ class _Translator:
 
     def call(self, node: Call) -> nw.Expr:
         name, args = node.function, node.args
-        if name == "date":
-            assert isinstance(args[0], Literal) and isinstance(args[0].value, str)
-            return nw.lit(dt.date.fromisoformat(args[0].value), nw.Date)
+        if name in _CALENDAR_FUNCTIONS:
+            return self.calendar_call(node)
         if name in ("coalesce", "min_of", "max_of"):
             target, aware = self.type(node) or _INT, self.aware(node)
             exprs = [self.as_type(a, target, aware) for a in args]
             if name == "coalesce":
                 return nw.coalesce(*exprs)
             return (nw.min_horizontal if name == "min_of" else nw.max_horizontal)(*exprs)
+        value = self.expr(args[0])
+        if name == "is_null":
+            return value.is_null()
+        if name == "not_null":
+            return ~value.is_null()
+        if name in _PARTS:
+            return _PARTS[name](value).cast(nw.Int64)  # polars gives Int8/Int32, DuckDB Int64
+        if name == "quarter":
+            return (value.dt.month().cast(nw.Int64) + 2) // 3
+        if name == "lower":
+            return value.str.to_lowercase()
+        if name == "upper":
+            return value.str.to_uppercase()
+        if name == "to_int":
+            return value if self.type(args[0]) is _INT else _whole_number(value)
+        if name == "length":
+            return value.str.len_chars().cast(nw.Int64)
+        if name in ("contains", "starts_with", "ends_with"):
+            assert isinstance(args[1], Literal) and isinstance(args[1].value, str)
+            needle = args[1].value
+            if name == "contains":
+                return value.str.contains(needle, literal=True)
+            if name == "starts_with":
+                return value.str.starts_with(needle)
+            return value.str.ends_with(needle)
+        return self.numeric(name, node)
+
+    def calendar_call(self, node: Call) -> nw.Expr:
+        """date(), days/hours/minutes_between, add_days, add_months, to_date."""
+        name, args = node.function, node.args
+        if name == "date":
+            assert isinstance(args[0], Literal) and isinstance(args[0].value, str)
+            return nw.lit(dt.date.fromisoformat(args[0].value), nw.Date)
         if name == "days_between":
             # Calendar days between the two (local) dates: a datetime counts as its date.
             start, end = (_midnight(e) for e in self.temporal_pair(args[0], args[1]))
@@ -322,36 +366,10 @@ class _Translator:
             target = self.type(node) or _DATE
             moved = self.expr(args[0]).dt.offset_by(f"{months}mo") if months else self.expr(args[0])
             return moved.cast(_dtype(target, self.aware(args[0])))
-        if name == "to_date":
-            fmt = args[1]
-            assert isinstance(fmt, Literal) and isinstance(fmt.value, str)
-            return parse_dates(self.expr(args[0]), fmt.value)
-        value = self.expr(args[0])
-        if name == "is_null":
-            return value.is_null()
-        if name == "not_null":
-            return ~value.is_null()
-        if name in _PARTS:
-            return _PARTS[name](value).cast(nw.Int64)  # polars gives Int8/Int32, DuckDB Int64
-        if name == "quarter":
-            return (value.dt.month().cast(nw.Int64) + 2) // 3
-        if name == "lower":
-            return value.str.to_lowercase()
-        if name == "upper":
-            return value.str.to_uppercase()
-        if name == "to_int":
-            return value if self.type(args[0]) is _INT else _whole_number(value)
-        if name == "length":
-            return value.str.len_chars().cast(nw.Int64)
-        if name in ("contains", "starts_with", "ends_with"):
-            assert isinstance(args[1], Literal) and isinstance(args[1].value, str)
-            needle = args[1].value
-            if name == "contains":
-                return value.str.contains(needle, literal=True)
-            if name == "starts_with":
-                return value.str.starts_with(needle)
-            return value.str.ends_with(needle)
-        return self.numeric(name, node)
+        assert name == "to_date", name
+        fmt = args[1]
+        assert isinstance(fmt, Literal) and isinstance(fmt.value, str)
+        return parse_dates(self.expr(args[0]), fmt.value)
 
     def micros_between(self, start: nw.Expr, end: nw.Expr) -> nw.Expr:
         # On an engine without durations (Spark), days_between counts civil dates; elsewhere

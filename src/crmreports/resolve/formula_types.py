@@ -54,6 +54,10 @@ _ORDERED = {_INT, _FLOAT, _TEXT, _DATE, _DATETIME}
 
 _PART_FUNCTIONS = {"year", "quarter", "month", "day", "weekday", "hour"}
 _TEXT_FUNCTIONS = {"lower": _TEXT, "upper": _TEXT, "length": _INT}
+# The functions `call` hands to `calendar_call`.
+_CALENDAR_FUNCTIONS = frozenset(
+    {"add_days", "add_months", "to_date", "days_between", "hours_between", "minutes_between"}
+)
 _TEXT_TESTS = {"contains", "starts_with", "ends_with"}
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "neg": "unary -"}
 
@@ -313,6 +317,25 @@ class _Checker:
             )
         return ty
 
+    def calendar_call(self, node: Call) -> _Type:
+        """add_days, add_months, to_date, days/hours/minutes_between."""
+        name, args = node.function, node.args
+        if name == "add_days":
+            return self.add_days(node)
+        if name == "add_months":
+            return self.add_months(node)
+        if name == "to_date":
+            fmt = args[1].value if isinstance(args[1], Literal) else None
+            assert isinstance(fmt, str)  # the parser refuses anything else
+            result = _DATETIME if re.search(r"%[HI]", fmt) else _DATE
+            return _then(self.operand(args[0], "to_date()", {_TEXT}), result)
+        assert name in ("days_between", "hours_between", "minutes_between"), name
+        types = [self.operand(a, f"{name}()", {_DATE, _DATETIME}) for a in args]
+        if FAILED in types:
+            return FAILED
+        # Calendar days are whole; elapsed hours and minutes are not.
+        return _INT if name == "days_between" else _FLOAT
+
     def call(self, node: Call) -> _Type:
         name, args = node.function, node.args
         if name in ("is_null", "not_null"):
@@ -337,21 +360,8 @@ class _Checker:
         if name in _PART_FUNCTIONS:
             allowed = {_DATETIME} if name == "hour" else {_DATE, _DATETIME}
             return _then(self.operand(args[0], f"{name}()", allowed), _INT)
-        if name == "add_days":
-            return self.add_days(node)
-        if name == "add_months":
-            return self.add_months(node)
-        if name == "to_date":
-            fmt = args[1].value if isinstance(args[1], Literal) else None
-            assert isinstance(fmt, str)  # the parser refuses anything else
-            result = _DATETIME if re.search(r"%[HI]", fmt) else _DATE
-            return _then(self.operand(args[0], "to_date()", {_TEXT}), result)
-        if name in ("days_between", "hours_between", "minutes_between"):
-            types = [self.operand(a, f"{name}()", {_DATE, _DATETIME}) for a in args]
-            if FAILED in types:
-                return FAILED
-            # Calendar days are whole; elapsed hours and minutes are not.
-            return _INT if name == "days_between" else _FLOAT
+        if name in _CALENDAR_FUNCTIONS:
+            return self.calendar_call(node)
         # abs, round, floor, ceil: numbers keep their type, a boolean becomes 0/1.
         ty = self.operand(args[0], f"{name}()", _NUMBERS)
         if name == "round":

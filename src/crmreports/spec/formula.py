@@ -333,23 +333,9 @@ class _Parser:
         if isinstance(node, ast.Constant):
             return self.constant(node.value, p)
         if isinstance(node, ast.Name):
-            name = self.source(node)  # the text as written: Python NFKC-normalizes node.id
-            if name in _LITERAL_NAMES:
-                return Literal(_LITERAL_NAMES[name], position=p)
-            if name.startswith("_"):
-                return self.forbid(f"the name {name!r} (names starting with '_')", p)
-            return Ref(name, position=p)
+            return self.name(node, p)
         if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.Not):
-                return Unary("not", self.visit(node.operand, depth + 1), position=p)
-            if isinstance(node.op, ast.USub):
-                operand = self.visit(node.operand, depth + 1)
-                value = operand.value if isinstance(operand, Literal) else None
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    return Literal(-value, position=p)  # fold -5 into a literal
-                return Unary("neg", operand, position=p)
-            what, hint = _FORBIDDEN_OPS[type(node.op)]
-            return self.forbid(what, p, hint)
+            return self.unary(node, depth, p)
         if isinstance(node, ast.BinOp):
             if type(node.op) in _FORBIDDEN_OPS:
                 what, hint = _FORBIDDEN_OPS[type(node.op)]
@@ -375,6 +361,26 @@ class _Parser:
             what = f"attribute access (.{node.attr})"
             return self.forbid(what, self.after(node.value), "use a function instead")
         return self.forbid(_FORBIDDEN_NODES.get(type(node), "this kind of expression"), p)
+
+    def name(self, node: ast.Name, p: int) -> Node:
+        name = self.source(node)  # the text as written: Python NFKC-normalizes node.id
+        if name in _LITERAL_NAMES:
+            return Literal(_LITERAL_NAMES[name], position=p)
+        if name.startswith("_"):
+            return self.forbid(f"the name {name!r} (names starting with '_')", p)
+        return Ref(name, position=p)
+
+    def unary(self, node: ast.UnaryOp, depth: int, p: int) -> Node:
+        if isinstance(node.op, ast.Not):
+            return Unary("not", self.visit(node.operand, depth + 1), position=p)
+        if isinstance(node.op, ast.USub):
+            operand = self.visit(node.operand, depth + 1)
+            value = operand.value if isinstance(operand, Literal) else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return Literal(-value, position=p)  # fold -5 into a literal
+            return Unary("neg", operand, position=p)
+        what, hint = _FORBIDDEN_OPS[type(node.op)]
+        return self.forbid(what, p, hint)
 
     def constant(self, value: object, p: int) -> Literal:
         if isinstance(value, bool | str) or value is None:
