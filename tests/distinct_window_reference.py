@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.window_reference import TimeFilter, period_start, step
+from tests.window_reference import TimeFilter, period_start, report_periods, step
 
 Row = Mapping[str, Any]
 
@@ -55,29 +55,7 @@ def compute(
         return span is not None and span[0] <= period <= span[1]
 
     shown = [r for r in rows if other_filters(r) and time_filter.keeps(r["day"])]
-    keys: dict[tuple[Any, dt.date | None], list[Row]] = {}
-    for r in shown:
-        period = None if r["day"] is None else period_start(r["day"], grain)
-        keys.setdefault((group(r), period), []).append(r)
-    if fill_gaps:
-        present = [p for _, p in keys if p is not None]
-        first = period_start(time_filter.lower, grain) if time_filter.lower else None
-        if first is None and present:
-            first = min(present)
-        if time_filter.upper is not None:
-            last_day = time_filter.upper
-            if not time_filter.upper_inclusive:
-                last_day = last_day - dt.timedelta(days=1)
-            last = period_start(last_day, grain)
-        else:
-            last = max(present) if present else None
-        regions = {region for region, _ in keys} if by_region else {None}
-        if first is not None and last is not None:
-            p = first
-            while p <= last:
-                for region in regions:
-                    keys.setdefault((region, p), [])
-                p = step(p, 1, grain)
+    keys = report_periods(shown, grain, group, time_filter, fill_gaps, by_region)
 
     window_rows = [r for r in rows if other_filters(r) and time_filter.keeps(r["day"], lower=False)]
     out = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -133,30 +133,7 @@ def compute(
         return out
 
     shown = [r for r in rows if other_filters(r) and time_filter.keeps(r["day"])]
-    keys: dict[tuple[Any, dt.date | None], list[Row]] = {}
-    for r in shown:
-        period = None if r["day"] is None else period_start(r["day"], grain)
-        keys.setdefault((group(r), period), []).append(r)
-    if fill_gaps:
-        present = [p for _, p in keys if p is not None]
-        first = period_start(time_filter.lower, grain) if time_filter.lower else None
-        if first is None and present:
-            first = min(present)
-        if time_filter.upper is not None:
-            last_day = time_filter.upper
-            if not time_filter.upper_inclusive:
-                last_day = last_day - dt.timedelta(days=1)
-            last = period_start(last_day, grain)
-        else:
-            last = max(present) if present else None
-        # every combination of the other dimensions seen; without any, the axis alone
-        regions = {region for region, _ in keys} if by_region else {None}
-        if first is not None and last is not None:
-            p = first
-            while p <= last:
-                for region in regions:
-                    keys.setdefault((region, p), [])
-                p = step(p, 1, grain)
+    keys = report_periods(shown, grain, group, time_filter, fill_gaps, by_region)
 
     # Windows read every row the other filters keep up to the upper bound.
     window_rows = [r for r in rows if other_filters(r) and time_filter.keeps(r["day"], lower=False)]
@@ -195,3 +172,41 @@ def compute(
                 row["prev"] = total(compare_rows, region, {then})
         out.append(row)
     return out
+
+
+def report_periods(
+    shown: Sequence[Row],
+    grain: str,
+    group: Callable[[Row], Any],
+    time_filter: TimeFilter,
+    fill_gaps: bool,
+    by_region: bool,
+) -> dict[tuple[Any, dt.date | None], list[Row]]:
+    """The report's rows by (group, period): those shown, and with `fill_gaps` every period from
+    the filter's lower bound (else the first shown) to its upper bound (else the last shown),
+    for every combination of the other dimensions seen (without any, the axis alone)."""
+    keys: dict[tuple[Any, dt.date | None], list[Row]] = {}
+    for r in shown:
+        period = None if r["day"] is None else period_start(r["day"], grain)
+        keys.setdefault((group(r), period), []).append(r)
+    if not fill_gaps:
+        return keys
+    present = [p for _, p in keys if p is not None]
+    first = period_start(time_filter.lower, grain) if time_filter.lower else None
+    if first is None and present:
+        first = min(present)
+    if time_filter.upper is not None:
+        last_day = time_filter.upper
+        if not time_filter.upper_inclusive:
+            last_day = last_day - dt.timedelta(days=1)
+        last: dt.date | None = period_start(last_day, grain)
+    else:
+        last = max(present) if present else None
+    regions = {region for region, _ in keys} if by_region else {None}
+    if first is not None and last is not None:
+        p = first
+        while p <= last:
+            for region in regions:
+                keys.setdefault((region, p), [])
+            p = step(p, 1, grain)
+    return keys
