@@ -110,7 +110,9 @@ def test_differential_property_holds_on_spark(spark: Any) -> None:
     @given(rows=dated_orders)
     def check(rows: list[dict[str, Any]]) -> None:
         data = columns(rows)
-        on_pandas = run(RICH_SPEC, pa.table(data, schema=pa.schema(SCHEMA)).to_pandas())
+        on_pandas = frame_to_rows(
+            run(RICH_SPEC, pa.table(data, schema=pa.schema(SCHEMA)).to_pandas())
+        )
         on_spark = run(RICH_SPEC, _spark_from_columns(spark, data, SCHEMA))
         assert_rows_equal(on_spark, on_pandas, rel=1e-9)
 
